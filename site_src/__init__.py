@@ -1,0 +1,1 @@
+"""career-guides: a static site generator for career guides."""

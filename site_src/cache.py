@@ -1,0 +1,35 @@
+"""A content-addressed store of rendered Markdown on disk; entries are immutable, so it can never go stale."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+class Cache:
+    """Files named by the hash of everything that produced them. Read-only caches never write."""
+
+    def __init__(self, folder: Path, read_only: bool = False):
+        self.folder = folder
+        self.read_only = read_only
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key[2:]}.html"
+
+    def get(self, key: str) -> str | None:
+        """The stored HTML for key, or None."""
+        try:
+            return self._path(key).read_text("utf-8")
+        except (FileNotFoundError, NotADirectoryError, UnicodeDecodeError):
+            return None
+
+    def put(self, key: str, html: str) -> None:
+        """Store HTML under key, atomically, so a crash never leaves half an entry."""
+        if self.read_only:
+            return
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(html)
+        os.replace(tmp, path)

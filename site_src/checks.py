@@ -1,0 +1,53 @@
+"""Stage 4, second half: cross-references between the pages and the data."""
+from __future__ import annotations
+
+import difflib
+
+from . import shortcodes
+from .config import SiteConfig
+from .content import Page
+from .data import Data
+from .errors import Problems
+
+
+def _sections(page: Page, wanted: tuple[str, ...], problems: Problems) -> None:
+    """A role write-up must have the configured level-2 sections, in order."""
+    found = [title for title, _ in page.headings]
+    for title in wanted:
+        if title not in found:
+            guess = difflib.get_close_matches(title, found, n=1)
+            line = next((ln for t, ln in page.headings if guess and t == guess[0]), page.first_line)
+            hint = f"rename ## {guess[0]} to ## {title}" if guess else f"add a section headed ## {title}"
+            problems.error(page.shown, line, 1, f"role write-up has no section {title!r}", hint)
+    present = [t for t in found if t in wanted]
+    expected = [t for t in wanted if t in found]
+    if present != expected:
+        first_bad = next(i for i, (a, b) in enumerate(zip(present, expected)) if a != b)
+        line = next(ln for t, ln in page.headings if t == present[first_bad])
+        problems.error(page.shown, line, 1, f"section {present[first_bad]!r} is out of order",
+                       "sections go in this order: " + ", ".join(wanted))
+
+
+def check(config: SiteConfig, data: Data, pages: list[Page], problems: Problems) -> None:
+    """Report unknown roles, roles without a write-up, missing sections and unresolvable shortcodes."""
+    role_ids = [r.id for r in data.roles]
+    if config.default_location not in {loc.id for loc in data.locations}:
+        problems.error(config.shown, 1, 1, f"default_location {config.default_location!r} is not a location in pay.yaml",
+                       "use one of " + ", ".join(loc.id for loc in data.locations))
+    written = set()
+    for page in pages:
+        if page.kind == "role":
+            written.add(page.slug)
+            if page.slug not in role_ids:
+                guess = difflib.get_close_matches(page.slug, role_ids, n=1)
+                problems.error(page.shown, page.slug_line, 1, f"unknown role {page.slug!r}",
+                               f"did you mean {guess[0]!r}?" if guess else "add the role to data/roles.yaml first")
+            _sections(page, config.role_sections, problems)
+        for code in page.codes:
+            failure = shortcodes.check(code, data, config.default_location)
+            if failure:
+                problems.error(page.shown, code.line, code.col, *failure)
+    for role_id in role_ids:
+        if role_id not in written:
+            shown, line, col = data.role_at[role_id]
+            problems.error(shown, line, col, f"role {role_id!r} has no write-up", f"create content/roles/{role_id}.md with `role: {role_id}`")

@@ -1,0 +1,61 @@
+"""The command line: `python build.py [build|check] [options]`, also installed as `career-guides`."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+
+from .errors import BuildFailed
+from .pipeline import Options, build
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser, shared by build.py and the console script."""
+    p = argparse.ArgumentParser(prog="career-guides", description="Build a career-guide site from Markdown and YAML.")
+    p.add_argument("command", nargs="?", default="build", choices=["build", "check"],
+                   help="build (default): write the site; check: validate everything and write nothing")
+    p.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
+    p.add_argument("--templates", type=Path, default=Path("templates"), help="templates folder (default: templates)")
+    p.add_argument("--output", type=Path, default=Path("_site"), help="output folder (default: _site)")
+    p.add_argument("--drafts", action="store_true", help="include pages marked draft: true")
+    p.add_argument("--cache", type=Path, default=Path(".career-guides-cache"),
+                   help="folder for rendered-Markdown cache (default: .career-guides-cache)")
+    p.add_argument("--no-cache", action="store_true", help="render all Markdown afresh and store nothing")
+    p.add_argument("--jobs", type=int, default=0, help="worker processes for Markdown (default: one per core)")
+    p.add_argument("--debug", action="store_true", help="show tracebacks for unexpected failures")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; return the exit status (0 success, 1 problems in the sources, 2 usage)."""
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    opts = Options(content_dir=args.content, templates_dir=args.templates, output_dir=args.output, today=date.today(),
+                   drafts=args.drafts, cache_dir=None if args.no_cache else args.cache, jobs=args.jobs,
+                   write=args.command == "build")
+    try:
+        result = build(opts)
+    except BuildFailed as failed:
+        for problem in failed.problems:
+            print(problem, file=sys.stderr)
+        errors = sum(p.severity == "error" for p in failed.problems)
+        kept = "; nothing was written" if args.command == "build" else ""
+        print(f"build failed: {errors} error(s){kept}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; the previous site is unchanged", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug in the generator, not in the sources
+        if args.debug:
+            raise
+        print(f"internal error: {exc.__class__.__name__}: {exc} (run again with --debug for a traceback, and report it)", file=sys.stderr)
+        return 2
+    for warning in result.warnings:
+        print(warning, file=sys.stderr)
+    if args.command == "check":
+        print(f"check passed: no errors, {len(result.warnings)} warning(s); nothing written")
+    else:
+        print(f"{result.written} pages written, {result.unchanged} unchanged, {result.seconds:.2f} s")
+    return 0

@@ -1,0 +1,53 @@
+"""Stage 1: the site's settings from content/site.yaml."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from . import schema, yamlpos
+from .errors import Problems
+from .sources import SourceTree, shown_path
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Settings that apply to every page."""
+
+    title: str
+    tagline: str
+    description: str
+    base_url: str
+    language: str
+    default_location: str
+    role_sections: tuple[str, ...]
+    stale_after_days: int = 730
+    shown: str = "site.yaml"  # where the settings came from, for messages
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url, e.g. '/' or '/guides/'; used where relative links cannot work."""
+        return urlsplit(self.base_url).path or "/"
+
+
+def load(tree: SourceTree, problems: Problems) -> SiteConfig | None:
+    """Read and check site.yaml; None when it is missing or has errors."""
+    source = tree.get("config", "site.yaml")
+    if source is None:
+        problems.error(shown_path(tree.content_dir / "site.yaml"), 1, 1, "site.yaml is missing",
+                       "create it with title, description, base_url, language, default_location and role_sections")
+        return None
+    try:
+        doc, duplicates = yamlpos.load(source.text)
+    except yamlpos.YamlError as exc:
+        problems.error(source.shown, exc.line, exc.col, f"malformed YAML: {exc.message}", "check the indentation and quoting here")
+        return None
+    for path, line, col in duplicates:
+        problems.error(source.shown, line, col, f"key {path[-1]!r} appears twice", "remove one of them")
+    if not isinstance(doc.value, dict):
+        problems.error(source.shown, 1, 1, "site.yaml must be a mapping of settings", "see content/EDITING.md")
+        return None
+    if not schema.check(doc, "site", source.shown, problems) or duplicates:
+        return None
+    v = doc.value
+    return SiteConfig(v["title"], v.get("tagline", ""), v["description"], v["base_url"], v["language"],
+                      v["default_location"], tuple(v["role_sections"]), v.get("stale_after_days", 730), source.shown)

@@ -1,0 +1,154 @@
+"""Stage 3-4 for Markdown: split front matter from body, check it, and pull out shortcodes."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from . import schema, shortcodes, yamlpos
+from .errors import Problems
+from .shortcodes import Shortcode
+from .sources import SourceFile, SourceTree
+
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_FENCE = re.compile(r"^(```|~~~)")
+# Typed figures that should come from data: money, percentages, and durations.
+_TYPED_FIGURE = re.compile(r"[$€£]\s?\d|\b\d+(\.\d+)?\s?[kKmM]\b|\b\d+(\.\d+)?\s?%|\b\d+\s?(months?|years?)\b")
+
+
+@dataclass(frozen=True)
+class Page:
+    """A role write-up or guide, parsed and checked, with its Markdown not yet rendered."""
+
+    kind: str  # role | guide
+    slug: str
+    shown: str
+    digest: str
+    title: str
+    description: str
+    published: date | None
+    updated: date | None
+    draft: bool
+    body: str  # Markdown with shortcodes replaced by placeholders
+    codes: tuple[Shortcode, ...]
+    headings: tuple[tuple[str, int], ...]  # level-2 headings and their lines
+    first_line: int
+    slug_line: int  # the line that gives the page its slug (role: or slug:), for cross-reference errors
+
+    @property
+    def url(self) -> str:
+        """The page's path under the site root, e.g. roles/mlops-engineer/."""
+        return f"{self.kind}s/{self.slug}/"
+
+
+def split_front_matter(text: str) -> tuple[str | None, str, int]:
+    """Split '---' front matter from the body; return (front matter or None, body, body's first line)."""
+    if not text.startswith("---\n") and text.rstrip("\n") != "---":
+        return None, text, 1
+    end = re.search(r"^---[ \t]*$", text[4:], re.M)
+    if end is None:
+        raise ValueError("front matter is not closed")
+    front = text[4: 4 + end.start()]
+    body = text[4 + end.end():].lstrip("\n") if text[4 + end.end():].startswith("\n") else text[4 + end.end():]
+    consumed = text[: len(text) - len(body)]
+    return front, body, consumed.count("\n") + 1
+
+
+def headings(body: str, first_line: int) -> tuple[tuple[str, int], ...]:
+    """The level-2 ATX headings outside code fences, with their file lines."""
+    found, fenced = [], False
+    for n, line in enumerate(body.split("\n")):
+        if _FENCE.match(line):
+            fenced = not fenced
+        elif not fenced and line.startswith("## "):
+            found.append((line[3:].strip().rstrip("#").strip(), first_line + n))
+    return tuple(found)
+
+
+def typed_figures(body: str, first_line: int) -> list[tuple[int, int, str]]:
+    """Figures typed straight into prose (outside code), which should cite the data instead."""
+    found, fenced = [], False
+    for n, line in enumerate(body.split("\n")):
+        if _FENCE.match(line):
+            fenced = not fenced
+            continue
+        if fenced or line.startswith("    ") or line.lstrip().startswith("|"):
+            continue
+        unticked = re.sub(r"`[^`]*`", lambda m: " " * len(m.group(0)), line)
+        for m in _TYPED_FIGURE.finditer(unticked):
+            found.append((first_line + n, m.start() + 1, m.group(0)))
+    return found
+
+
+def _date(front: dict, key: str, doc: yamlpos.Located, shown: str, problems: Problems) -> date | None:
+    """An optional ISO date from front matter."""
+    if key not in front:
+        return None
+    try:
+        return date.fromisoformat(front[key])
+    except ValueError:
+        line, col = doc.at((key,))
+        problems.error(shown, line, col, f"{key}: {front[key]!r} is not a real date", "check the month and day")
+        return None
+
+
+def parse_page(source: SourceFile, problems: Problems) -> Page | None:
+    """Parse one Markdown file; record every problem; None when it cannot become a page."""
+    kind = source.kind
+    try:
+        front_text, body, first_line = split_front_matter(source.text)
+    except ValueError:
+        problems.error(source.shown, 1, 1, "front matter starts with --- but never ends", "add a line with just --- after the front matter")
+        return None
+    if front_text is None:
+        needs = "role: ID and description" if kind == "role" else "title, description and published"
+        problems.error(source.shown, 1, 1, "page has no front matter", f"start the file with a --- block holding {needs}")
+        return None
+    try:
+        doc, duplicates = yamlpos.load(front_text, line_offset=1)
+    except yamlpos.YamlError as exc:
+        problems.error(source.shown, exc.line, exc.col, f"malformed front matter: {exc.message}", "front matter is YAML: key: value, one per line")
+        return None
+    for path, line, col in duplicates:
+        problems.error(source.shown, line, col, f"key {path[-1]!r} appears twice in the front matter", "remove one of them")
+    if not isinstance(doc.value, dict):
+        problems.error(source.shown, 2, 1, "front matter is not a mapping", "write it as key: value lines between the --- lines")
+        return None
+    ok = schema.check(doc, "role-page" if kind == "role" else "guide", source.shown, problems) and not duplicates
+    front = doc.value
+    text, codes, issues = shortcodes.extract(body, first_line)
+    for issue in issues:
+        problems.error(source.shown, issue.line, issue.col, issue.message, issue.hint)
+    for line, col, figure in typed_figures(body, first_line):
+        problems.warn(source.shown, line, col, f"figure {figure!r} is typed into the prose",
+                      "cite it from the data with a shortcode, e.g. {{ pay ... }}, so one YAML edit updates every page")
+    stem = source.rel.rsplit("/", 1)[-1][:-3]
+    slug = front.get("role", stem) if kind == "role" else front.get("slug", stem)
+    if ok and not SLUG.match(str(slug)):
+        problems.error(source.shown, 1, 1, f"file name {stem!r} cannot be a URL", "rename the file using lower-case letters, digits and hyphens, or set slug:")
+        ok = False
+    if not ok or issues:
+        return None
+    return Page(kind=kind, slug=slug, shown=source.shown, digest=source.digest,
+                title=front.get("title", ""), description=front["description"],
+                published=_date(front, "published", doc, source.shown, problems),
+                updated=_date(front, "updated", doc, source.shown, problems),
+                draft=front.get("draft", False), body=text, codes=codes,
+                headings=headings(body, first_line), first_line=first_line,
+                slug_line=doc.at(("role" if kind == "role" else "slug",))[0])
+
+
+def load(tree: SourceTree, problems: Problems) -> list[Page]:
+    """Every role write-up and guide, drafts included, in path order."""
+    pages = []
+    for source in tree.of_kind("role") + tree.of_kind("guide"):
+        page = parse_page(source, problems)
+        if page:
+            pages.append(page)
+    seen: dict[str, Page] = {}
+    for page in pages:
+        if page.url in seen:
+            problems.error(page.shown, 1, 1, f"a second page at /{page.url} (also {seen[page.url].shown})",
+                           "give one of them another role or slug")
+        seen[page.url] = page
+    return pages

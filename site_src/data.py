@@ -1,0 +1,421 @@
+"""Stage 3-4 for YAML: parse the data files into typed records and cross-check them."""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from . import schema, yamlpos
+from .errors import Problems
+from .sources import DATA_FILES, SourceTree
+
+
+@dataclass(frozen=True)
+class Source:
+    """A publication that figures cite."""
+
+    id: str
+    title: str
+    publisher: str
+    published: date
+    url: str | None
+    covers: str
+
+
+@dataclass(frozen=True)
+class Term:
+    """One entry of a vocabulary (level, tier, basis, background, fit)."""
+
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a pay band applies, and the currency it is paid in."""
+
+    id: str
+    label: str
+    currency: str
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A single sourced figure about a role that prose may cite."""
+
+    key: str
+    label: str
+    value: float
+    high: float | None
+    unit: str
+    source: str
+    as_of: date
+
+
+@dataclass(frozen=True)
+class Durability:
+    """How well a role is expected to hold up, over what horizon."""
+
+    outlook: str
+    horizon_years: int
+    note: str
+    source: str
+    as_of: date
+
+
+@dataclass(frozen=True)
+class Role:
+    """A career the site covers."""
+
+    id: str
+    title: str
+    summary: str
+    family: str
+    bridge_project: str
+    hardest_entry: str
+    durability: Durability
+    facts: tuple[Fact, ...]
+
+    def fact(self, key: str) -> Fact | None:
+        """The fact with this key, if the role has one."""
+        return next((f for f in self.facts if f.key == key), None)
+
+
+@dataclass(frozen=True)
+class PayBand:
+    """A pay range for a role at some levels, company tier and location. high None means open-ended with no top figure."""
+
+    role: str
+    levels: tuple[str, ...]
+    tier: str
+    location: str
+    basis: str
+    currency: str
+    low: int
+    high: int | None
+    open_ended: bool
+    scope: str
+    source: str
+    as_of: date
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The source's judgement of which role pays best on one measure."""
+
+    measure: str
+    label: str
+    role: str
+    source: str
+    as_of: date
+
+
+@dataclass(frozen=True)
+class EntryPath:
+    """How people from one background move into one role. runway None means the source gives no duration."""
+
+    role: str
+    background: str
+    fit: str
+    runway: tuple[int, int] | None
+    bridge_role: bool
+    needs: str
+    caveat: str
+    source: str
+    as_of: date
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """The role the source advises for a group of backgrounds, and why."""
+
+    role: str
+    backgrounds: tuple[str, ...]
+    reasons: tuple[str, ...]
+    source: str
+    as_of: date
+
+
+@dataclass(frozen=True)
+class Data:
+    """Every record from content/data/, cross-checked."""
+
+    sources: tuple[Source, ...] = ()
+    roles: tuple[Role, ...] = ()
+    levels: tuple[Term, ...] = ()
+    tiers: tuple[Term, ...] = ()
+    bases: tuple[Term, ...] = ()
+    locations: tuple[Location, ...] = ()
+    bands: tuple[PayBand, ...] = ()
+    verdicts: tuple[Verdict, ...] = ()
+    backgrounds: tuple[Term, ...] = ()
+    fits: tuple[Term, ...] = ()
+    paths: tuple[EntryPath, ...] = ()
+    recommendations: tuple[Recommendation, ...] = ()
+    # Where each role is defined (file, line, column), so problems found later can point at it.
+    role_at: dict[str, tuple[str, int, int]] = field(default_factory=dict, hash=False, compare=False)
+
+    def only_roles(self, keep: set[str]) -> "Data":
+        """The same data with every record of a role outside `keep` left out (for draft roles)."""
+        return replace(
+            self, roles=tuple(r for r in self.roles if r.id in keep),
+            bands=tuple(b for b in self.bands if b.role in keep),
+            verdicts=tuple(v for v in self.verdicts if v.role in keep),
+            paths=tuple(p for p in self.paths if p.role in keep),
+            recommendations=tuple(r for r in self.recommendations if r.role in keep))
+
+    def role(self, role_id: str) -> Role | None:
+        """The role with this id."""
+        return next((r for r in self.roles if r.id == role_id), None)
+
+    def label(self, vocabulary: str, term_id: str) -> str:
+        """The label of a term in one of the vocabularies (levels, tiers, bases, backgrounds, fits, locations)."""
+        return next((t.label for t in getattr(self, vocabulary) if t.id == term_id), term_id)
+
+    def source(self, source_id: str) -> Source | None:
+        """The source with this id."""
+        return next((s for s in self.sources if s.id == source_id), None)
+
+
+@dataclass
+class _File:
+    """A data file being checked: its parsed document and where to report problems."""
+
+    shown: str
+    doc: yamlpos.Located
+    ok: bool = True
+    refs: list[tuple[str, str, tuple]] = field(default_factory=list)  # (vocabulary, id, path)
+
+
+def _date(text: str, f: _File, path: tuple, problems: Problems) -> date:
+    """Parse an ISO date the schema has already checked for form."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        line, col = f.doc.at(path)
+        problems.error(f.shown, line, col, f"{text!r} is not a real date", "check the month and day")
+        return date.min
+
+
+def _parse_file(tree: SourceTree, name: str, problems: Problems) -> _File | None:
+    """Parse and schema-check one data file; None when it is missing or unreadable."""
+    source = tree.get("data", f"data/{name}.yaml") or tree.get("data", f"data/{name}.yml")
+    if source is None:
+        shown = (tree.content_dir / "data" / f"{name}.yaml").as_posix()
+        problems.error(shown, 1, 1, f"data file data/{name}.yaml is missing", "create it; content/EDITING.md shows its fields")
+        return None
+    try:
+        doc, duplicates = yamlpos.load(source.text)
+    except yamlpos.YamlError as exc:
+        problems.error(source.shown, exc.line, exc.col, f"malformed YAML: {exc.message}", "check the indentation and quoting on this line and the one before")
+        return None
+    for path, line, col in duplicates:
+        problems.error(source.shown, line, col, f"key {path[-1]!r} appears twice in the same entry", "remove one of them")
+    if not isinstance(doc.value, dict):
+        problems.error(source.shown, 1, 1, "data file must be a mapping of keys to lists", f"start the file with the keys shown in content/EDITING.md for {name}.yaml")
+        return None
+    f = _File(source.shown, doc)
+    f.ok = schema.check(doc, name, source.shown, problems) and not duplicates
+    return f
+
+
+def _terms(raw: list[dict], f: _File, key: str, problems: Problems) -> tuple[Term, ...]:
+    """A vocabulary list, rejecting duplicate ids."""
+    return tuple(Term(item["id"], item["label"]) for item in _unique(raw, f, key, problems))
+
+
+def _unique(items: list[dict], f: _File, at: str | tuple, problems: Problems, id_key: str = "id") -> list[dict]:
+    """The items of the list at path `at`, with duplicate ids reported and dropped."""
+    at = (at,) if isinstance(at, str) else at
+    seen: set[str] = set()
+    out = []
+    for i, item in enumerate(items):
+        if item[id_key] in seen:
+            line, col = f.doc.at(at + (i, id_key))
+            problems.error(f.shown, line, col, f"duplicate {id_key} {item[id_key]!r} in {at[-1]}", "each one must be unique; rename or remove one")
+            continue
+        seen.add(item[id_key])
+        out.append(item)
+    return out
+
+
+def _ref(f: _File, vocabulary: str, value: str, path: tuple) -> str:
+    """Note a reference to be checked once every vocabulary is known; return the value."""
+    f.refs.append((vocabulary, value, path))
+    return value
+
+
+def _sourced(f: _File, item: dict, path: tuple, problems: Problems) -> tuple[str, date]:
+    """The source id (noted for checking) and as-of date of a sourced record."""
+    return _ref(f, "sources", item["source"], path + ("source",)), _date(item["as_of"], f, path + ("as_of",), problems)
+
+
+def _roles(f: _File, problems: Problems) -> tuple[Role, ...]:
+    """Role records from roles.yaml."""
+    out = []
+    for i, r in enumerate(_unique(f.doc.value["roles"], f, "roles", problems)):
+        at = ("roles", f.doc.value["roles"].index(r))
+        d = r["durability"]
+        dur = Durability(d["outlook"], d["horizon_years"], d["note"], *_sourced(f, d, at + ("durability",), problems))
+        facts = []
+        for j, fact in enumerate(_unique(r.get("facts", []), f, at + ("facts",), problems, "key")):
+            fat = at + ("facts", r["facts"].index(fact))
+            facts.append(Fact(fact["key"], fact["label"], fact["value"], fact.get("high"), fact["unit"], *_sourced(f, fact, fat, problems)))
+            if fact.get("high") is not None and fact["high"] < fact["value"]:
+                line, col = f.doc.at(fat + ("high",))
+                problems.error(f.shown, line, col, f"fact {fact['key']!r}: high ({fact['high']}) is less than value ({fact['value']})", "swap the two figures")
+        out.append(Role(r["id"], r["title"], r["summary"], r.get("family", ""), r.get("bridge_project", ""),
+                        r.get("hardest_entry", ""), dur, tuple(facts)))
+    return tuple(out)
+
+
+def _bands(f: _File, problems: Problems) -> tuple[PayBand, ...]:
+    """Pay bands from pay.yaml, with their ranges checked."""
+    out = []
+    seen: dict[tuple, int] = {}
+    for i, b in enumerate(f.doc.value["bands"]):
+        at = ("bands", i)
+        low, high, open_ended = b["low"], b["high"], b.get("open_ended", False)
+        if high is None and not open_ended:
+            line, col = f.doc.at(at + ("high",))
+            problems.error(f.shown, line, col, "high is null but the band is not open-ended",
+                           "give the top figure, or add `open_ended: true` if the source gives only a floor")
+        if high is not None and low > high:
+            line, col = f.doc.at(at + ("low",))
+            problems.error(f.shown, line, col, f"low ({low}) is greater than high ({high})", "swap the two figures or correct the typo")
+        levels = tuple(_ref(f, "levels", lv, at + ("levels", j)) for j, lv in enumerate(b["levels"]))
+        band = PayBand(_ref(f, "roles", b["role"], at + ("role",)), levels, _ref(f, "tiers", b["tier"], at + ("tier",)),
+                       _ref(f, "locations", b["location"], at + ("location",)), _ref(f, "bases", b["basis"], at + ("basis",)),
+                       b["currency"], low, high, open_ended, b.get("scope", ""), *_sourced(f, b, at, problems))
+        for level in levels:
+            key = (band.role, level, band.tier, band.location, band.basis)
+            if key in seen:
+                line, col = f.doc.at(at)
+                problems.error(f.shown, line, col, f"a second band for {band.role} / {level} / {band.tier} / {band.location}",
+                               f"merge it with bands[{seen[key]}] or change its level or tier")
+            seen[key] = i
+        out.append(band)
+    return tuple(out)
+
+
+def _paths(f: _File, problems: Problems) -> tuple[EntryPath, ...]:
+    """Entry paths from paths.yaml, with their runways checked."""
+    out = []
+    seen: dict[tuple, int] = {}
+    for i, p in enumerate(f.doc.value["paths"]):
+        at = ("paths", i)
+        runway = p["runway_months"]
+        if runway is not None and runway["low"] > runway["high"]:
+            line, col = f.doc.at(at + ("runway_months", "low"))
+            problems.error(f.shown, line, col, f"runway low ({runway['low']}) is greater than high ({runway['high']})", "swap the two figures")
+        key = (p["role"], p["background"])
+        if key in seen:
+            line, col = f.doc.at(at)
+            problems.error(f.shown, line, col, f"a second path from {p['background']} into {p['role']}", f"merge it with paths[{seen[key]}]")
+        seen[key] = i
+        out.append(EntryPath(_ref(f, "roles", p["role"], at + ("role",)), _ref(f, "backgrounds", p["background"], at + ("background",)),
+                             _ref(f, "fits", p["fit"], at + ("fit",)), (runway["low"], runway["high"]) if runway else None,
+                             p.get("bridge_role", False), p.get("needs", ""), p.get("caveat", ""), *_sourced(f, p, at, problems)))
+    return tuple(out)
+
+
+def _check_refs(files: list[_File], known: dict[str, set[str]], problems: Problems) -> None:
+    """Report every reference to an id that no vocabulary defines, with the closest real id."""
+    where = {"roles": "roles.yaml", "sources": "sources.yaml", "levels": "pay.yaml levels", "tiers": "pay.yaml tiers",
+             "locations": "pay.yaml locations", "bases": "pay.yaml bases", "backgrounds": "paths.yaml backgrounds",
+             "fits": "paths.yaml fits"}
+    for f in files:
+        for vocabulary, value, path in f.refs:
+            if vocabulary in known and value not in known[vocabulary]:
+                line, col = f.doc.at(path)
+                guess = difflib.get_close_matches(value, sorted(known[vocabulary]), n=1)
+                hint = f"did you mean {guess[0]!r}?" if guess else f"add it to {where[vocabulary]} first"
+                problems.error(f.shown, line, col, f"unknown {vocabulary[:-1] if vocabulary != 'bases' else 'basis'} {value!r}", hint)
+
+
+def _check_dates(files: list[_File], today: date, stale_after_days: int, problems: Problems) -> None:
+    """Future as-of dates are errors (a typo, or a figure not yet true); very old ones are warnings."""
+    for f in files:
+        for path, (line, col) in sorted(f.doc.values.items(), key=lambda kv: kv[1]):
+            if not path or path[-1] not in ("as_of", "published"):
+                continue
+            value = _lookup(f.doc.value, path)
+            try:
+                when = date.fromisoformat(value)
+            except (TypeError, ValueError):
+                continue
+            if when > today:
+                problems.error(f.shown, line, col, f"{path[-1]} date {value} is in the future",
+                               f"use the date the figure was published or checked, on or before {today.isoformat()}")
+            elif path[-1] == "as_of" and (today - when).days > stale_after_days:
+                problems.warn(f.shown, line, col, f"figure is {(today - when).days} days old (as of {value})",
+                              "check the source for a newer figure and update as_of")
+
+
+def _lookup(value: Any, path: tuple) -> Any:
+    """The value at path inside nested dicts and lists."""
+    for part in path:
+        value = value[part]
+    return value
+
+
+def load(tree: SourceTree, today: date, stale_after_days: int, problems: Problems) -> Data | None:
+    """Parse, schema-check and cross-check every data file; None when any has errors."""
+    parsed = {name: _parse_file(tree, name, problems) for name in DATA_FILES}
+    for source in tree.of_kind("data"):
+        stem = source.rel.split("/")[-1].rsplit(".", 1)[0]
+        if stem not in DATA_FILES and stem != "quiz":
+            guess = difflib.get_close_matches(stem, DATA_FILES, n=1)
+            problems.warn(source.shown, 1, 1, f"data file {source.rel} is not used by the build",
+                          f"did you mean data/{guess[0]}.yaml?" if guess else "data files are " + ", ".join(f"{n}.yaml" for n in DATA_FILES))
+    files = [f for f in parsed.values() if f is not None]
+    _check_dates(files, today, stale_after_days, problems)
+    if len(files) < len(DATA_FILES) or not all(f.ok for f in files):
+        return None
+    sources_f, roles_f, pay_f, paths_f = (parsed[n] for n in DATA_FILES)
+    sources = []
+    for s in _unique(sources_f.doc.value["sources"], sources_f, "sources", problems):
+        i = sources_f.doc.value["sources"].index(s)
+        sources.append(Source(s["id"], s["title"], s["publisher"], _date(s["published"], sources_f, ("sources", i, "published"), problems),
+                              s.get("url"), s.get("covers", "")))
+    pay = pay_f.doc.value
+    paths = paths_f.doc.value
+    data = Data(
+        sources=tuple(sources),
+        roles=_roles(roles_f, problems),
+        levels=_terms(pay["levels"], pay_f, "levels", problems),
+        tiers=_terms(pay["tiers"], pay_f, "tiers", problems),
+        bases=_terms(pay["bases"], pay_f, "bases", problems),
+        locations=tuple(Location(x["id"], x["label"], x["currency"]) for x in _unique(pay["locations"], pay_f, "locations", problems)),
+        bands=_bands(pay_f, problems),
+        verdicts=tuple(Verdict(v["measure"], v["label"], _ref(pay_f, "roles", v["role"], ("verdicts", i, "role")),
+                               *_sourced(pay_f, v, ("verdicts", i), problems))
+                       for i, v in enumerate(_unique(pay.get("verdicts", []), pay_f, "verdicts", problems, "measure"))),
+        backgrounds=_terms(paths["backgrounds"], paths_f, "backgrounds", problems),
+        fits=_terms(paths["fits"], paths_f, "fits", problems),
+        paths=_paths(paths_f, problems),
+        recommendations=tuple(
+            Recommendation(_ref(paths_f, "roles", r["role"], ("recommendations", i, "role")),
+                           tuple(_ref(paths_f, "backgrounds", b, ("recommendations", i, "backgrounds", j)) for j, b in enumerate(r["backgrounds"])),
+                           tuple(r["reasons"]), *_sourced(paths_f, r, ("recommendations", i), problems))
+            for i, r in enumerate(paths.get("recommendations", []))),
+    )
+    for i, r in enumerate(roles_f.doc.value["roles"]):
+        data.role_at.setdefault(r["id"], (roles_f.shown, *roles_f.doc.at(("roles", i, "id"))))
+    known = {name: {t.id for t in getattr(data, name)} for name in
+             ("sources", "roles", "levels", "tiers", "bases", "locations", "backgrounds", "fits")}
+    _check_refs(files, known, problems)
+    _check_currencies(pay_f, data, problems)
+    return data
+
+
+def _check_currencies(f: _File, data: Data, problems: Problems) -> None:
+    """A band's currency must be its location's: mixing them would make a table compare unlike figures."""
+    currency = {loc.id: loc.currency for loc in data.locations}
+    for i, band in enumerate(data.bands):
+        expected = currency.get(band.location)
+        if expected and band.currency != expected:
+            line, col = f.doc.at(("bands", i, "currency"))
+            problems.error(f.shown, line, col, f"currency {band.currency} differs from {band.location}'s currency {expected}",
+                           f"use {expected}, or add a location whose currency is {band.currency}")

@@ -1,0 +1,147 @@
+"""Stage 5: the site model: every page to render, and the tables they show, derived from data and pages."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import figures
+from .config import SiteConfig
+from .content import Page
+from .data import Data, PayBand
+
+
+@dataclass(frozen=True)
+class BandRow:
+    """A pay band as a table shows it."""
+
+    role: str
+    levels: str
+    tier: str
+    location: str
+    basis: str
+    text: str
+    words: str
+    scope: str
+    source: str
+    as_of: str
+    open_ended: bool
+
+
+@dataclass(frozen=True)
+class PathRow:
+    """An entry path as a table shows it; runway is empty when the source gives none."""
+
+    role: str
+    background: str
+    fit: str
+    fit_id: str
+    runway: str
+    bridge_role: bool
+    needs: str
+    caveat: str
+    source: str
+    as_of: str
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """A grid of cells (None where the source has no figure) with row and column labels."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, tuple], ...]  # (row label, cells)
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file to render: where it goes, which template, and what the template gets."""
+
+    path: str  # relative to the output root, e.g. roles/mlops-engineer/index.html
+    template: str
+    context: dict = field(hash=False, compare=False)
+    page: Page | None = None
+
+
+def band_row(b: PayBand, data: Data) -> BandRow:
+    """Format one band for display."""
+    return BandRow(
+        role=data.role(b.role).title,
+        levels=", ".join(data.label("levels", lv) for lv in b.levels),
+        tier=data.label("tiers", b.tier), location=data.label("locations", b.location),
+        basis=data.label("bases", b.basis), text=figures.band(b), words=figures.band_words(b),
+        scope=b.scope, source=b.source, as_of=b.as_of.isoformat(), open_ended=b.open_ended)
+
+
+def path_rows(data: Data, role_id: str) -> list[PathRow]:
+    """A role's entry paths, shortest fit first, then in data order."""
+    order = {f.id: i for i, f in enumerate(data.fits)}
+    paths = sorted((p for p in data.paths if p.role == role_id), key=lambda p: order[p.fit])
+    return [PathRow(data.role(p.role).title, data.label("backgrounds", p.background), data.label("fits", p.fit), p.fit,
+                    figures.runway(p), p.bridge_role, p.needs, p.caveat, p.source, p.as_of.isoformat()) for p in paths]
+
+
+def pay_matrix(data: Data) -> Matrix:
+    """Level x tier rows against role columns; a cell is a band's text or None where no band exists."""
+    rows = []
+    for level in data.levels:
+        for tier in data.tiers:
+            cells = []
+            for role in data.roles:
+                hits = [b for b in data.bands if b.role == role.id and level.id in b.levels and b.tier == tier.id]
+                cells.append(tuple(band_row(b, data) for b in hits) or None)
+            if any(cells):
+                rows.append((f"{level.label}, {tier.label}", tuple(cells)))
+    return Matrix(tuple(r.title for r in data.roles), tuple(rows))
+
+
+def runway_matrix(data: Data) -> Matrix:
+    """Background rows against role columns; a cell is the path or None where the source gives none."""
+    rows = []
+    for background in data.backgrounds:
+        cells = []
+        for role in data.roles:
+            rows_for = [r for r in path_rows(data, role.id) if r.background == background.label]
+            cells.append(rows_for[0] if rows_for else None)
+        if any(cells):
+            rows.append((background.label, tuple(cells)))
+    return Matrix(tuple(r.title for r in data.roles), tuple(rows))
+
+
+def recommended_backgrounds(data: Data, role_id: str) -> list[str]:
+    """Labels of the backgrounds the source advises into this role."""
+    return [data.label("backgrounds", b) for rec in data.recommendations if rec.role == role_id for b in rec.backgrounds]
+
+
+TEMPLATES = ("home.html", "role.html", "compare.html", "guide.html", "guides.html", "404.html")
+
+
+def outputs(config: SiteConfig, data: Data, pages: list[Page]) -> list[Output]:
+    """Every file the build writes from templates, in a fixed order."""
+    roles_by_id = {p.slug: p for p in pages if p.kind == "role"}
+    guides = sorted((p for p in pages if p.kind == "guide"), key=lambda p: (p.published, p.slug), reverse=True)
+    shared = {"roles": data.roles, "guides": guides, "data": data}
+    out = [Output("index.html", "home.html", {**shared, "url": "", "kind": "home"})]
+    for role in data.roles:
+        page = roles_by_id.get(role.id)
+        if page is None:
+            continue
+        out.append(Output(f"roles/{role.id}/index.html", "role.html", {
+            **shared, "url": page.url, "kind": "role", "role": role, "page": page,
+            "bands": [band_row(b, data) for b in data.bands if b.role == role.id],
+            "paths": path_rows(data, role.id),
+            "recommended": recommended_backgrounds(data, role.id),
+            "verdicts": [v for v in data.verdicts if v.role == role.id],
+            "facts": [(f, figures.fact(f)) for f in role.facts],
+            "horizon": figures.horizon(role.durability.horizon_years),
+        }, page))
+    out.append(Output("compare/index.html", "compare.html", {
+        **shared, "url": "compare/", "kind": "compare", "pay": pay_matrix(data), "runways": runway_matrix(data),
+        "bands": [band_row(b, data) for b in data.bands],
+        "horizons": {r.id: figures.horizon(r.durability.horizon_years) for r in data.roles},
+        "recommendations": [(data.role(rec.role), [data.label("backgrounds", b) for b in rec.backgrounds], rec.reasons)
+                            for rec in data.recommendations],
+    }))
+    for page in guides:
+        out.append(Output(f"{page.url}index.html", "guide.html", {**shared, "url": page.url, "kind": "guide", "page": page}, page))
+    out.append(Output("guides/index.html", "guides.html", {**shared, "url": "guides/", "kind": "guides"}))
+    out.append(Output("404.html", "404.html", {**shared, "url": "404.html", "kind": "404"}))
+    return out
+

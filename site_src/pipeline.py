@@ -1,0 +1,94 @@
+"""The build, stage by stage: config, sources, parse, validate, model, render, write."""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from . import checks, config as config_stage, content, data as data_stage, markup, model, render, shortcodes, sources
+from .cache import Cache
+from .errors import BuildFailed, Problem, Problems
+from .writer import SiteWriter, unsafe_output_reason
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Options:
+    """What to build, from where, to where."""
+
+    content_dir: Path
+    templates_dir: Path
+    output_dir: Path
+    today: date
+    drafts: bool = False
+    cache_dir: Path | None = None
+    jobs: int = 0
+    write: bool = True  # False for `check`: do everything but write
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a build did."""
+
+    written: int
+    unchanged: int
+    seconds: float
+    warnings: list[Problem]
+
+
+def _fail_if_errors(problems: Problems) -> None:
+    """Stop after a stage when anything so far was an error."""
+    if problems.errors:
+        raise BuildFailed(problems.sorted())
+
+
+def build(opts: Options) -> Result:
+    """Run every stage; raise BuildFailed with every problem found, leaving the output untouched."""
+    started = time.perf_counter()
+    problems = Problems()
+    if opts.write:
+        reason = unsafe_output_reason(opts.output_dir, [opts.content_dir, opts.templates_dir])
+        if reason:
+            problems.error(sources.shown_path(opts.output_dir), 1, 1, reason, "pass --output with a new folder, e.g. _site")
+            _fail_if_errors(problems)
+    tree = sources.discover(opts.content_dir, opts.templates_dir, problems)
+    config = config_stage.load(tree, problems)
+    data = data_stage.load(tree, opts.today, config.stale_after_days if config else 730, problems)
+    pages = content.load(tree, problems)
+    env = render.environment(tree)
+    render.compile_all(env, model.TEMPLATES, problems)
+    if config and data:
+        checks.check(config, data, pages, problems)
+    _fail_if_errors(problems)
+
+    published = [p for p in pages if opts.drafts or not p.draft]
+    data = data.only_roles({p.slug for p in published if p.kind == "role"})
+    outputs = model.outputs(config, data, published)
+    versions = render.asset_versions(tree)
+    cache = Cache(opts.cache_dir, read_only=not opts.write) if opts.cache_dir else None
+    bodies = markup.render_all((o.page.body for o in outputs if o.page), cache, opts.jobs)
+    writer = SiteWriter(opts.output_dir) if opts.write else None
+    try:
+        for output in outputs:
+            body = None
+            if output.page:
+                root = render.root_for(output.path, config)
+                body = shortcodes.fill(next(bodies), output.page.codes, data, config.default_location, root)
+            html = render.render(env, output, config, versions, body, problems)
+            if html is not None and writer:
+                writer.write(output.path, html.encode("utf-8"))
+        if writer:
+            for asset in tree.of_kind("asset"):
+                writer.write(asset.rel, asset.raw)
+        _fail_if_errors(problems)
+    except BaseException:
+        if writer:
+            writer.abort()
+        raise
+    if writer:
+        writer.commit()
+    seconds = time.perf_counter() - started
+    return Result(writer.written if writer else 0, writer.unchanged if writer else 0, seconds, problems.warnings)

@@ -1,0 +1,110 @@
+"""Stage 6: render outputs through one Jinja environment (autoescape on, undefined names are errors)."""
+from __future__ import annotations
+
+import hashlib
+import traceback
+from collections.abc import Callable
+
+import jinja2
+from markupsafe import Markup
+
+from .config import SiteConfig
+from .errors import Problems
+from .model import Output
+from .sources import SourceTree
+
+
+class _TreeLoader(jinja2.BaseLoader):
+    """Serves templates from the already-read source tree, so rendering never touches the disk."""
+
+    def __init__(self, tree: SourceTree):
+        self.templates = {f.rel: f for f in tree.of_kind("template")}
+
+    def get_source(self, environment: jinja2.Environment, name: str) -> tuple[str, str, Callable[[], bool]]:
+        source = self.templates.get(name)
+        if source is None:
+            raise jinja2.TemplateNotFound(name)
+        return source.text, source.shown, lambda: True
+
+    def list_templates(self) -> list[str]:
+        return sorted(self.templates)
+
+
+def environment(tree: SourceTree) -> jinja2.Environment:
+    """The single Jinja environment of a build."""
+    env = jinja2.Environment(loader=_TreeLoader(tree), autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    return env
+
+
+def compile_all(env: jinja2.Environment, required: tuple[str, ...], problems: Problems) -> bool:
+    """Compile every template so syntax errors surface before any page renders; the required ones must exist."""
+    ok = True
+    for name in required:
+        if name not in env.loader.templates:
+            problems.error(f"templates/{name}", 1, 1, f"template {name} is missing", "every theme needs " + ", ".join(required))
+            ok = False
+    for name in env.list_templates():
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            problems.error(exc.filename or name, exc.lineno or 1, 1, f"template syntax error: {exc.message}",
+                           "check the {% %} and {{ }} tags on this line")
+            ok = False
+        except jinja2.TemplateNotFound as exc:
+            problems.error(env.loader.templates[name].shown, 1, 1, f"template includes or extends {exc.name!r}, which does not exist",
+                           "check the file name in templates/")
+            ok = False
+    return ok
+
+
+def _template_line(exc: BaseException, shown: set[str]) -> tuple[str, int] | None:
+    """The innermost template file and line in an exception's traceback."""
+    hit = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename in shown:
+            hit = (frame.filename, frame.lineno or 1)
+    return hit
+
+
+def asset_versions(tree: SourceTree) -> dict[str, str]:
+    """A short content hash per static asset, for cache-busting URLs that change only when the file does."""
+    return {f.rel.removeprefix("static/"): f.digest[:10] for f in tree.of_kind("asset")}
+
+
+def root_for(output_path: str, config: SiteConfig) -> str:
+    """The relative prefix from an output to the site root; the 404 page is served at any depth, so it is absolute."""
+    if output_path == "404.html":
+        return config.base_path
+    return "../" * output_path.count("/")
+
+
+def render(env: jinja2.Environment, output: Output, config: SiteConfig, versions: dict[str, str],
+           body: str | None, problems: Problems) -> str | None:
+    """Render one output; on a template error record it with its template line and return None."""
+    root = root_for(output.path, config)
+
+    def asset(name: str) -> str:
+        version = versions.get(name)
+        if version is None:
+            raise jinja2.UndefinedError(f"no static asset {name!r} in templates/static/")
+        return f"{root}static/{name}?v={version}"
+
+    context = {**output.context, "site": config, "root": root, "asset": asset,
+               "canonical": config.base_url + output.context["url"],
+               "body": Markup(body) if body is not None else None}
+    template = env.get_template(output.template)
+    try:
+        return template.render(context)
+    except jinja2.TemplateError as exc:
+        shown = {f.shown for f in env.loader.templates.values()}
+        where = _template_line(exc, shown) or (env.loader.templates[output.template].shown, 1)
+        # No page name in the message: one template mistake breaks many pages but is reported once.
+        problems.error(where[0], where[1], 1, f"template error: {exc.message or exc}",
+                       "check the name; content/EDITING.md lists what templates can use")
+        return None
+
+
+def digest(text: str) -> str:
+    """sha256 of rendered text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,95 @@
+"""Check a parsed YAML document against its shipped JSON Schema, reporting each problem at its line."""
+from __future__ import annotations
+
+import difflib
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import jsonschema
+
+from .errors import Problems
+from .yamlpos import Located
+
+_ID_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
+@lru_cache(maxsize=None)
+def validator(name: str) -> jsonschema.protocols.Validator:
+    """The validator for a shipped schema, e.g. 'pay' for schemas/pay.schema.json."""
+    text = resources.files("site_src").joinpath(f"schemas/{name}.schema.json").read_text("utf-8")
+    schema = json.loads(text)
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema)
+
+
+def _describe(value: Any) -> str:
+    """A short, readable rendering of a YAML value for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return "a mapping" if isinstance(value, dict) else "a list"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _field(path: tuple) -> str:
+    """The dotted name of the field at path, e.g. bands[2].low."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "the document"
+
+
+def _message(error: jsonschema.ValidationError) -> tuple[str, str]:
+    """A plain message and a fix hint for one schema error."""
+    name, value, kind, arg = _field(tuple(error.absolute_path)), error.instance, error.validator, error.validator_value
+    if kind == "required":
+        missing = [k for k in arg if k not in value]
+        return f"{name}: missing required key {missing[0]!r}", f"add `{missing[0]}:` to this entry"
+    if kind == "type":
+        wanted = " or ".join(arg) if isinstance(arg, list) else arg
+        return f"{name}: expected {wanted}, got {_describe(value)}", f"write {name.split('.')[-1]} as {wanted}"
+    if kind == "pattern" and arg == _ID_PATTERN:
+        return f"{name}: {_describe(value)} is not a valid id", "use lower-case letters, digits and single hyphens, e.g. senior-staff"
+    if kind == "pattern" and "[0-9]{4}" in arg:
+        return f"{name}: {_describe(value)} is not a date", "write dates as YYYY-MM-DD, e.g. 2026-04-20"
+    if kind == "pattern":
+        return f"{name}: {_describe(value)} does not have the expected form", f"it must match {arg}"
+    if kind == "enum":
+        return f"{name}: {_describe(value)} is not allowed", "use one of " + ", ".join(map(str, arg))
+    if kind == "oneOf":
+        return f"{name}: {_describe(value)} is not allowed here", error.schema.get("description", "see content/EDITING.md")
+    if kind in ("minimum", "maximum", "minLength", "maxLength", "minItems", "uniqueItems"):
+        return f"{name}: {error.message}", "see content/EDITING.md for the allowed values"
+    return f"{name}: {error.message}", "see content/EDITING.md"
+
+
+def _unknown_keys(error: jsonschema.ValidationError) -> list[tuple[str, str]]:
+    """For an additionalProperties error: each unknown key and the likely intended one."""
+    allowed = sorted(error.schema.get("properties", {}))
+    out = []
+    for key in sorted(k for k in error.instance if k not in allowed):
+        guess = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        out.append((key, f"did you mean {guess[0]!r}?" if guess else "allowed keys: " + ", ".join(allowed)))
+    return out
+
+
+def check(doc: Located, name: str, shown: str, problems: Problems) -> bool:
+    """Validate doc against schema `name`; record problems; True when it has no schema errors."""
+    ok = True
+    for error in sorted(validator(name).iter_errors(doc.value), key=lambda e: (list(map(str, e.absolute_path)), e.validator)):
+        path = tuple(error.absolute_path)
+        if error.validator == "additionalProperties":
+            # Unknown keys are warnings: the build ignores them, the editor probably meant another key.
+            for key, hint in _unknown_keys(error):
+                line, col = doc.key_at(path + (key,))
+                problems.warn(shown, line, col, f"unknown key {key!r} in {_field(path)}", hint)
+            continue
+        ok = False
+        line, col = doc.at(path)
+        message, hint = _message(error)
+        problems.error(shown, line, col, message, hint)
+    return ok

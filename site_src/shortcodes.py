@@ -1,0 +1,185 @@
+"""Shortcodes: how prose cites a figure from the data instead of typing it."""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from . import figures
+from .data import Data
+
+# Placeholders are private-use characters that Markdown leaves alone and editors never type.
+OPEN, CLOSE = "\ue000", "\ue001"
+PLACEHOLDER = re.compile(f"{OPEN}(\\d+){CLOSE}")
+_LOOSE = re.compile(r"\{\{(.*?)\}\}")
+_ARG = re.compile(r"([a-z_]+)=([^\s=]+)$")
+
+# name -> (required arguments, optional arguments)
+SPECS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "pay": (("role", "level", "tier"), ("location",)),
+    "runway": (("role", "background"), ()),
+    "fact": (("role", "key"), ()),
+    "role": (("id",), ()),
+    "verdict": (("measure",), ()),
+    "horizon": (("role",), ()),
+    "background": (("id",), ()),
+}
+
+
+@dataclass(frozen=True)
+class Shortcode:
+    """One `{{ name key=value ... }}` in a page, and where it starts (1-based, in the file)."""
+
+    name: str
+    args: tuple[tuple[str, str], ...]
+    line: int
+    col: int
+
+    def arg(self, key: str, default: str = "") -> str:
+        """The value of one argument."""
+        return dict(self.args).get(key, default)
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A shortcode problem: where, what, and how to fix it."""
+
+    line: int
+    col: int
+    message: str
+    hint: str
+
+
+def _parse_one(inner: str, line: int, col: int) -> Shortcode | Issue:
+    """Parse the text between the braces."""
+    words = inner.split()
+    if not words:
+        return Issue(line, col, "empty shortcode {{ }}", "name a shortcode, e.g. {{ pay role=ID level=ID tier=ID }}")
+    name = words[0]
+    if name not in SPECS:
+        guess = difflib.get_close_matches(name, SPECS, n=1)
+        return Issue(line, col, f"unknown shortcode {name!r}",
+                     f"did you mean {guess[0]!r}?" if guess else "shortcodes are " + ", ".join(sorted(SPECS)))
+    required, optional = SPECS[name]
+    args: dict[str, str] = {}
+    for word in words[1:]:
+        m = _ARG.match(word)
+        if not m:
+            return Issue(line, col, f"{name}: cannot read {word!r}", "write arguments as key=value with no spaces around =")
+        if m.group(1) not in required + optional:
+            guess = difflib.get_close_matches(m.group(1), required + optional, n=1)
+            return Issue(line, col, f"{name}: unknown argument {m.group(1)!r}",
+                         f"did you mean {guess[0]!r}?" if guess else "it takes " + ", ".join(required + optional))
+        args[m.group(1)] = m.group(2)
+    missing = [k for k in required if k not in args]
+    if missing:
+        return Issue(line, col, f"{name}: missing argument {missing[0]!r}", f"write {{{{ {name} " + " ".join(f"{k}=..." for k in required) + " }}")
+    return Shortcode(name, tuple(sorted(args.items())), line, col)
+
+
+def extract(body: str, first_line: int) -> tuple[str, tuple[Shortcode, ...], list[Issue]]:
+    """Replace each shortcode with a numbered placeholder; return the text, the shortcodes and any problems."""
+    codes: list[Shortcode] = []
+    issues: list[Issue] = []
+    out_lines = []
+    for n, text in enumerate(body.split("\n")):
+        line = first_line + n
+
+        def swap(m: re.Match) -> str:
+            parsed = _parse_one(m.group(1), line, m.start() + 1)
+            if isinstance(parsed, Issue):
+                issues.append(parsed)
+                return ""
+            codes.append(parsed)
+            return f"{OPEN}{len(codes) - 1}{CLOSE}"
+
+        replaced = _LOOSE.sub(swap, text)
+        if "{{" in replaced:
+            issues.append(Issue(line, replaced.index("{{") + 1, "shortcode is not closed with }}", "shortcodes must fit on one line"))
+        out_lines.append(replaced)
+    return "\n".join(out_lines), tuple(codes), issues
+
+
+def _unknown(kind: str, value: str, known: list[str]) -> tuple[str, str]:
+    """Message and hint for an id that the data does not define."""
+    guess = difflib.get_close_matches(value, known, n=1)
+    return f"unknown {kind} {value!r}", (f"did you mean {guess[0]!r}?" if guess else "known: " + ", ".join(known))
+
+
+def check(code: Shortcode, data: Data, default_location: str) -> tuple[str, str] | None:
+    """Why this shortcode cannot be resolved against the data, or None when it can."""
+    ids = {name: [t.id for t in getattr(data, name)] for name in ("roles", "levels", "tiers", "locations", "backgrounds")}
+    role_key = "id" if code.name == "role" else "role"
+    if role_key in dict(code.args) and code.name != "background" and code.arg(role_key) not in ids["roles"]:
+        return _unknown("role", code.arg(role_key), ids["roles"])
+    if code.name == "pay":
+        for kind, key in (("level", "level"), ("tier", "tier"), ("location", "location")):
+            value = code.arg(key, default_location)
+            if value not in ids[kind + "s"]:
+                return _unknown(kind, value, ids[kind + "s"])
+        if find_band(code, data, default_location) is None:
+            return (f"no pay band for {code.arg('role')} at level {code.arg('level')}, tier {code.arg('tier')}, "
+                    f"location {code.arg('location', default_location)}", "add the band to data/pay.yaml, or cite one that exists")
+    if code.name == "runway":
+        if code.arg("background") not in ids["backgrounds"]:
+            return _unknown("background", code.arg("background"), ids["backgrounds"])
+        path = find_path(code, data)
+        if path is None:
+            return f"no entry path from {code.arg('background')} into {code.arg('role')}", "add it to data/paths.yaml"
+        if path.runway is None:
+            return f"the path from {code.arg('background')} into {code.arg('role')} has no runway figure", \
+                "the source gives none: describe the path in words instead of citing a figure"
+    if code.name == "fact":
+        role = data.role(code.arg("role"))
+        if role and role.fact(code.arg("key")) is None:
+            return _unknown(f"fact of {role.id}", code.arg("key"), [f.key for f in role.facts] or ["(none)"])
+    if code.name == "verdict" and not any(v.measure == code.arg("measure") for v in data.verdicts):
+        return _unknown("verdict measure", code.arg("measure"), [v.measure for v in data.verdicts])
+    if code.name == "background" and code.arg("id") not in ids["backgrounds"]:
+        return _unknown("background", code.arg("id"), ids["backgrounds"])
+    return None
+
+
+def find_band(code: Shortcode, data: Data, default_location: str):
+    """The pay band a pay shortcode cites, if any."""
+    location = code.arg("location", default_location)
+    return next((b for b in data.bands if b.role == code.arg("role") and code.arg("level") in b.levels
+                 and b.tier == code.arg("tier") and b.location == location), None)
+
+
+def find_path(code: Shortcode, data: Data):
+    """The entry path a runway shortcode cites, if any."""
+    return next((p for p in data.paths if p.role == code.arg("role") and p.background == code.arg("background")), None)
+
+
+def _figure(text: str, words: str) -> Markup:
+    """A cited figure, marked so readers (and tests) can tell it came from the data."""
+    return Markup('<span class="fig" title="{}">{}</span>').format(words, text)
+
+
+def expand(code: Shortcode, data: Data, default_location: str, root: str) -> Markup:
+    """The HTML a checked shortcode stands for; root is the relative path to the site root."""
+    if code.name == "pay":
+        b = find_band(code, data, default_location)
+        return _figure(figures.band(b), figures.band_words(b))
+    if code.name == "runway":
+        text = figures.runway(find_path(code, data))
+        return _figure(text, text)
+    if code.name == "fact":
+        f = data.role(code.arg("role")).fact(code.arg("key"))
+        return _figure(figures.fact(f), f.label)
+    if code.name in ("role", "verdict"):
+        role_id = code.arg("id") or next(v.role for v in data.verdicts if v.measure == code.arg("measure"))
+        return Markup('<a href="{}roles/{}/">{}</a>').format(root, role_id, data.role(role_id).title)
+    if code.name == "horizon":
+        return escape(figures.horizon(data.role(code.arg("role")).durability.horizon_years))
+    if code.name == "background":
+        return escape(data.label("backgrounds", code.arg("id")))
+    raise ValueError(f"unhandled shortcode {code.name}")
+
+
+def fill(html: str, codes: tuple[Shortcode, ...], data: Data, default_location: str, root: str) -> str:
+    """Put the expanded shortcodes back where their placeholders sit in rendered HTML."""
+    return PLACEHOLDER.sub(lambda m: str(expand(codes[int(m.group(1))], data, default_location, root)), html)

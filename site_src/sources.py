@@ -1,0 +1,121 @@
+"""Stage 2: find every source file (content, templates, assets) and read it once, with a hash."""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import Problems
+
+DATA_FILES = ("sources", "roles", "pay", "paths")
+# Editor-facing documents that live beside the content but are not pages.
+_CONTENT_DOCS = {"EDITING.md", "README.md"}
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file read from disk: where it is, what it is, its text (or bytes), and its hash."""
+
+    rel: str  # path relative to its root folder, with forward slashes
+    shown: str  # the path as printed in messages
+    kind: str  # config | data | role | guide | template | asset
+    text: str
+    raw: bytes
+    digest: str
+
+
+@dataclass(frozen=True)
+class SourceTree:
+    """Every source of one build, in a fixed order regardless of discovery order."""
+
+    content_dir: Path
+    templates_dir: Path
+    files: tuple[SourceFile, ...]
+
+    def of_kind(self, kind: str) -> list[SourceFile]:
+        """The files of one kind, sorted by path."""
+        return [f for f in self.files if f.kind == kind]
+
+    def get(self, kind: str, rel: str) -> SourceFile | None:
+        """The file of this kind at rel, if there is one."""
+        return next((f for f in self.files if f.kind == kind and f.rel == rel), None)
+
+
+def shown_path(path: Path) -> str:
+    """A path as editors see it: relative to the working folder when it is inside it."""
+    try:
+        return Path(os.path.relpath(path)).as_posix() if path.is_relative_to(Path.cwd()) else path.as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def classify_content(rel: str) -> str | None:
+    """Which kind a file under content/ is, or None when the build does not read it."""
+    parts = rel.split("/")
+    if rel == "site.yaml":
+        return "config"
+    if len(parts) == 2 and parts[0] == "data" and parts[1].endswith((".yaml", ".yml")):
+        return "data"
+    if len(parts) == 2 and parts[0] == "roles" and parts[1].endswith(".md"):
+        return "role"
+    if len(parts) == 2 and parts[0] == "guides" and parts[1].endswith(".md"):
+        return "guide"
+    return None
+
+
+def classify_template(rel: str) -> str | None:
+    """Templates are the .html files of the theme; everything under static/ is copied as is."""
+    if rel.startswith("static/"):
+        return "asset"
+    if rel.endswith(".html"):
+        return "template"
+    return None
+
+
+def _walk(root: Path) -> list[str]:
+    """Every file under root as a sorted list of forward-slash relative paths, skipping dot files."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".") and d != "__pycache__"]
+        for name in filenames:
+            if not name.startswith(".") and not name.endswith("~"):
+                found.append((Path(dirpath) / name).relative_to(root).as_posix())
+    return sorted(found)
+
+
+def _read(root: Path, rel: str, kind: str, problems: Problems) -> SourceFile | None:
+    """Read one file, decoding text kinds as UTF-8."""
+    path = root / rel
+    raw = path.read_bytes()
+    text = ""
+    if kind != "asset":
+        try:
+            text = raw.decode("utf-8-sig").replace("\r\n", "\n")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            problems.error(shown_path(path), line, 1, "file is not valid UTF-8", "save it with UTF-8 encoding")
+            return None
+    # Text kinds keep only their text: holding both would double the memory of a large site.
+    kept = raw if kind == "asset" else b""
+    return SourceFile(rel, shown_path(path), kind, text, kept, hashlib.sha256(raw).hexdigest())
+
+
+def discover(content_dir: Path, templates_dir: Path, problems: Problems) -> SourceTree:
+    """Read every file the build uses from the content and template folders."""
+    files: list[SourceFile] = []
+    for root, classify, label in ((content_dir, classify_content, "content"), (templates_dir, classify_template, "templates")):
+        if not root.is_dir():
+            problems.error(shown_path(root), 1, 1, f"{label} folder not found", f"pass --{label} DIR or create it")
+            continue
+        for rel in _walk(root):
+            kind = classify(rel)
+            if kind is None:
+                if label == "content" and rel not in _CONTENT_DOCS and not rel.startswith("schemas/"):
+                    problems.warn(shown_path(root / rel), 1, 1, "file is not used by the build",
+                                  "pages go in roles/ or guides/ as .md, data in data/ as .yaml")
+                continue
+            source = _read(root, rel, kind, problems)
+            if source:
+                files.append(source)
+    return SourceTree(content_dir, templates_dir, tuple(files))

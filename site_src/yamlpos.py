@@ -1,0 +1,86 @@
+"""Load YAML while keeping the line and column of every value, so errors can point at it."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+Path = tuple[str | int, ...]
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_constructor = yaml.constructor.SafeConstructor()
+
+
+@dataclass
+class Located:
+    """A parsed YAML document plus where each value and mapping key sits (1-based)."""
+
+    value: Any
+    values: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    line_offset: int = 0
+
+    def at(self, path: Path) -> tuple[int, int]:
+        """Line and column of the value at path, or of its nearest located ancestor."""
+        for end in range(len(path), -1, -1):
+            hit = self.values.get(path[:end])
+            if hit:
+                return hit[0] + self.line_offset, hit[1]
+        return 1 + self.line_offset, 1
+
+    def key_at(self, path: Path) -> tuple[int, int]:
+        """Line and column of the mapping key that introduces path."""
+        hit = self.keys.get(path)
+        return (hit[0] + self.line_offset, hit[1]) if hit else self.at(path)
+
+
+class YamlError(Exception):
+    """Malformed YAML, with the place the parser gave up."""
+
+    def __init__(self, message: str, line: int, col: int):
+        super().__init__(message)
+        self.message, self.line, self.col = message, line, col
+
+
+def _mark(node: yaml.Node) -> tuple[int, int]:
+    """1-based line and column of a node's start."""
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _convert(node: yaml.Node, path: Path, doc: Located, duplicates: list[tuple[Path, int, int]]) -> Any:
+    """Turn a composed node into plain Python values, recording positions on the way."""
+    doc.values[path] = _mark(node)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = _constructor.construct_object(key_node, deep=True)
+            key = str(key) if not isinstance(key, str) else key
+            if key in out:
+                duplicates.append((path + (key,), *_mark(key_node)))
+            doc.keys[path + (key,)] = _mark(key_node)
+            out[key] = _convert(value_node, path + (key,), doc, duplicates)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_convert(item, path + (i,), doc, duplicates) for i, item in enumerate(node.value)]
+    if node.tag == "tag:yaml.org,2002:timestamp":
+        # Dates stay as the text the editor typed; the schema checks their form.
+        return node.value
+    return _constructor.construct_object(node, deep=True)
+
+
+def load(text: str, line_offset: int = 0) -> tuple[Located, list[tuple[Path, int, int]]]:
+    """Parse one YAML document; return it with positions and any duplicate keys found."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise YamlError(exc.problem or str(exc), line + line_offset, col) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(str(exc), 1 + line_offset, 1) from None
+    doc = Located(None, line_offset=line_offset)
+    duplicates: list[tuple[Path, int, int]] = []
+    if node is not None:
+        doc.value = _convert(node, (), doc, duplicates)
+    duplicates = [(p, line + line_offset, col) for p, line, col in duplicates]
+    return doc, duplicates
