@@ -76,6 +76,7 @@ class Role:
     hardest_entry: str
     durability: Durability
     facts: tuple[Fact, ...]
+    in_sentence: str = ""  # the title as written mid-sentence
 
     def fact(self, key: str) -> Fact | None:
         """The fact with this key, if the role has one."""
@@ -266,7 +267,7 @@ def _roles(f: _File, problems: Problems) -> tuple[Role, ...]:
                 line, col = f.doc.at(fat + ("high",))
                 problems.error(f.shown, line, col, f"fact {fact['key']!r}: high ({fact['high']}) is less than value ({fact['value']})", "swap the two figures")
         out.append(Role(r["id"], r["title"], r["summary"], r.get("family", ""), r.get("bridge_project", ""),
-                        r.get("hardest_entry", ""), dur, tuple(facts)))
+                        r.get("hardest_entry", ""), dur, tuple(facts), r.get("in_sentence", r["title"])))
     return tuple(out)
 
 

@@ -45,7 +45,7 @@ def runway(path: EntryPath) -> str:
     if path.runway is None:
         return ""
     low, high = path.runway
-    return f"{low} months" if low == high else f"{low}{DASH}{high} months"
+    return f"{low} month{'' if low == 1 else 's'}" if low == high else f"{low}{DASH}{high} months"
 
 
 def count_word(n: int) -> str:

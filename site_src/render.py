@@ -1,7 +1,6 @@
 """Stage 6: render outputs through one Jinja environment (autoescape on, undefined names are errors)."""
 from __future__ import annotations
 
-import hashlib
 import traceback
 from collections.abc import Callable
 
@@ -104,7 +103,3 @@ def render(env: jinja2.Environment, output: Output, config: SiteConfig, versions
                        "check the name; content/EDITING.md lists what templates can use")
         return None
 
-
-def digest(text: str) -> str:
-    """sha256 of rendered text."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()

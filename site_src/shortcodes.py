@@ -172,7 +172,7 @@ def expand(code: Shortcode, data: Data, default_location: str, root: str) -> Mar
         return _figure(figures.fact(f), f.label)
     if code.name in ("role", "verdict"):
         role_id = code.arg("id") or next(v.role for v in data.verdicts if v.measure == code.arg("measure"))
-        return Markup('<a href="{}roles/{}/">{}</a>').format(root, role_id, data.role(role_id).title)
+        return Markup('<a href="{}roles/{}/">{}</a>').format(root, role_id, data.role(role_id).in_sentence)
     if code.name == "horizon":
         return escape(figures.horizon(data.role(code.arg("role")).durability.horizon_years))
     if code.name == "background":

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path, PurePosixPath
 
 MARKER = ".career-guides"
+_MARKER_TEXT = b"This folder is written by career-guides; it is replaced on every build.\n"
 
 
 class OutputError(Exception):
@@ -47,26 +48,31 @@ class SiteWriter:
         return self.staging.joinpath(*pure.parts)
 
     def write(self, rel: str, data: bytes) -> None:
-        """Stage one file; when the published copy already has these bytes, keep that very file (same inode, same mtime)."""
-        target = self._target(rel)
+        """Stage one output file, counting it as written or unchanged."""
+        if self._stage(self._target(rel), self.output.joinpath(*PurePosixPath(rel).parts), data):
+            self.written += 1
+        else:
+            self.unchanged += 1
+
+    @staticmethod
+    def _stage(target: Path, old: Path, data: bytes) -> bool:
+        """Stage bytes at target; when the published copy already holds them, keep that very file (same inode and mtime). True if written."""
         target.parent.mkdir(parents=True, exist_ok=True)
-        old = self.output.joinpath(*PurePosixPath(rel).parts)
         try:
             if old.is_file() and old.stat().st_size == len(data) and old.read_bytes() == data:
                 try:
                     os.link(old, target)
                 except OSError:
                     shutil.copy2(old, target)
-                self.unchanged += 1
-                return
+                return False
         except OSError:
             pass
         target.write_bytes(data)
-        self.written += 1
+        return True
 
     def commit(self) -> None:
         """Replace the output folder with the staging folder."""
-        (self.staging / MARKER).write_text("This folder is written by career-guides; it is replaced on every build.\n")
+        self._stage(self.staging / MARKER, self.output / MARKER, _MARKER_TEXT)
         previous = self.output.parent / f".{self.output.name}.previous"
         shutil.rmtree(previous, ignore_errors=True)
         if self.output.exists():

@@ -1,0 +1,64 @@
+"""Shared fixtures: copies of the bundled site to break, and a way to run the CLI in-process."""
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from site_src.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@dataclass
+class Run:
+    """The outcome of one CLI run."""
+
+    code: int
+    out: str
+    err: str
+
+
+def copy_site(src_content: Path, dest: Path) -> Path:
+    """Copy a content tree plus the bundled templates into dest; return dest."""
+    shutil.copytree(src_content, dest / "content")
+    shutil.copytree(REPO / "templates", dest / "templates")
+    return dest
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """A private copy of the bundled site (content and templates) to edit freely."""
+    return copy_site(REPO / "content", tmp_path)
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Path:
+    """A private copy of the small fixture site."""
+    return copy_site(FIXTURES / "mini" / "content", tmp_path)
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> Callable[..., Run]:
+    """Run `career-guides ARGS` in a folder, in-process; returns exit code and output."""
+
+    def run(folder: Path, *args: str) -> Run:
+        monkeypatch.chdir(folder)
+        capsys.readouterr()
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return run
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file under folder with its bytes and mtime (ns), to prove a folder was not touched."""
+    if not folder.exists():
+        return {}
+    return {p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}

@@ -1,0 +1,172 @@
+"""End-to-end builds of the bundled site and the fixture site through the CLI."""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, snapshot
+from site_src.writer import MARKER
+
+
+def pages(folder: Path) -> dict[str, str]:
+    """Every HTML page under folder, by relative path."""
+    return {p.relative_to(folder).as_posix(): p.read_text("utf-8") for p in sorted(folder.rglob("*.html"))}
+
+
+def test_bundled_site_builds_with_no_warnings(site: Path, cli) -> None:
+    checked = cli(site, "check")
+    assert checked.code == 0 and checked.err == "", checked.err
+    built = cli(site, "build")
+    assert built.code == 0 and built.err == "", built.err
+    assert re.fullmatch(r"\d+ pages written, 0 unchanged, \d+\.\d\d s\n", built.out)
+    expected = {"index.html", "404.html", "compare/index.html", "guides/index.html",
+                "roles/mlops-engineer/index.html", "roles/prompt-engineer/index.html",
+                "roles/ai-product-manager/index.html", "guides/which-ai-role-pays-best/index.html"}
+    assert expected == set(pages(site / "_site"))
+
+
+def test_check_writes_nothing(site: Path, cli) -> None:
+    before = snapshot(site)
+    assert cli(site, "check").code == 0
+    assert snapshot(site) == before
+    assert not (site / "_site").exists() and not (site / ".career-guides-cache").exists()
+
+
+def test_second_build_with_no_change_rewrites_no_file(site: Path, cli) -> None:
+    assert cli(site, "build").code == 0
+    first = snapshot(site / "_site")
+    again = cli(site, "build")
+    assert again.out.startswith("0 pages written, ")
+    assert snapshot(site / "_site") == first  # same bytes and same mtimes
+
+
+def test_build_never_writes_inside_content_or_templates(site: Path, cli) -> None:
+    before = snapshot(site / "content"), snapshot(site / "templates")
+    assert cli(site, "build").code == 0
+    assert (snapshot(site / "content"), snapshot(site / "templates")) == before
+
+
+def test_output_is_deterministic_across_discovery_order_jobs_and_cache(site: Path, cli, monkeypatch) -> None:
+    assert cli(site, "build", "--output", "one", "--no-cache", "--jobs", "1").code == 0
+    real_walk = os.walk
+
+    def reversed_walk(top, *args, **kwargs):
+        for dirpath, dirnames, filenames in real_walk(top, *args, **kwargs):
+            dirnames.reverse()
+            yield dirpath, dirnames, list(reversed(filenames))
+
+    monkeypatch.setattr(os, "walk", reversed_walk)
+    assert cli(site, "build", "--output", "two", "--jobs", "2").code == 0
+    assert cli(site, "build", "--output", "three").code == 0  # now from the warm cache
+    one, two, three = (snapshot(site / name) for name in ("one", "two", "three"))
+    strip = lambda snap: {k: v[0] for k, v in snap.items() if k != MARKER}
+    assert strip(one) == strip(two) == strip(three)
+
+
+def test_changing_one_pay_figure_changes_every_page_that_shows_it(site: Path, cli) -> None:
+    assert cli(site, "build").code == 0
+    before = pages(site / "_site")
+    showing = {path for path, html in before.items() if "$280K" in html}
+    assert {"roles/mlops-engineer/index.html", "compare/index.html"} <= showing
+    pay = site / "content/data/pay.yaml"
+    text = pay.read_text()
+    assert text.count("low: 280000") == 1
+    pay.write_text(text.replace("low: 280000", "low: 285000"))
+    assert cli(site, "build").code == 0
+    after = pages(site / "_site")
+    assert not any("$280K" in html for html in after.values())
+    assert {path for path, html in after.items() if "$285K" in html} == showing
+
+
+SEED_FIGURES = {
+    # pay bands, U.S. total compensation
+    "$180K–$230K": "roles/mlops-engineer/index.html",
+    "$280K–$400K+": "roles/mlops-engineer/index.html",
+    "$500K+": "roles/mlops-engineer/index.html",
+    "$120K–$170K": "roles/prompt-engineer/index.html",
+    "$250K–$350K": "roles/prompt-engineer/index.html",
+    "$190K–$270K": "roles/ai-product-manager/index.html",
+    "$300K–$450K+": "roles/ai-product-manager/index.html",
+    # runways
+    "4–8 months": "roles/mlops-engineer/index.html",
+    "12–18 months": "roles/mlops-engineer/index.html",
+    "3–6 months": "roles/ai-product-manager/index.html",
+    # facts
+    "80%": "roles/mlops-engineer/index.html",
+    "20%": "roles/mlops-engineer/index.html",
+    "12 months": "guides/which-ai-role-pays-best/index.html",
+}
+
+
+@pytest.mark.parametrize("figure,page", sorted(SEED_FIGURES.items()))
+def test_every_seed_figure_is_on_the_site(site: Path, cli, figure: str, page: str) -> None:
+    assert cli(site, "build").code == 0
+    html = pages(site / "_site")
+    assert figure in html[page]
+    if figure.startswith("$"):
+        assert figure in html["compare/index.html"]
+
+
+def test_open_ended_bands_are_never_given_an_invented_top(site: Path, cli) -> None:
+    assert cli(site, "build").code == 0
+    html = pages(site / "_site")["roles/mlops-engineer/index.html"]
+    assert "$500K+" in html and "500,000 USD or more" in html
+    assert not re.search(r"\$500K\s*[–-]", html)
+
+
+def test_missing_figures_are_shown_as_missing(site: Path, cli) -> None:
+    assert cli(site, "build").code == 0
+    compare = pages(site / "_site")["compare/index.html"]
+    assert "Not given" in compare  # e.g. no junior band for MLOps
+    prompt = pages(site / "_site")["roles/prompt-engineer/index.html"]
+    assert "No figure in the source" in prompt  # prompt paths have no runway figures
+
+
+def test_drafts_are_left_out_unless_asked_for(mini: Path, cli) -> None:
+    assert cli(mini, "build").code == 0
+    assert not (mini / "_site/guides/draft-guide").exists()
+    assert cli(mini, "build", "--drafts", "--output", "with-drafts").code == 0
+    assert (mini / "with-drafts/guides/draft-guide/index.html").exists()
+
+
+def test_text_from_yaml_and_front_matter_is_escaped(mini: Path, cli) -> None:
+    assert cli(mini, "build").code == 0
+    html = pages(mini / "_site")
+    assert "Reads the &lt;signals&gt; &amp; writes them up." in html["roles/alpha/index.html"]
+    assert "<signals>" not in "".join(html.values())
+    assert "A first guide &lt;with&gt; &#34;quotes&#34;" in html["guides/first-guide/index.html"]
+
+
+def test_pages_have_title_description_canonical_and_one_stylesheet(mini: Path, cli) -> None:
+    assert cli(mini, "build").code == 0
+    for path, html in pages(mini / "_site").items():
+        assert html.count("<title>") == 1, path
+        assert re.search(r'<meta name="description" content="[^"]+">', html), path
+        assert html.count('rel="stylesheet"') == 1, path
+        if path != "404.html":
+            url = "https://mini.example.org/docs/" + path.removesuffix("index.html")
+            assert f'<link rel="canonical" href="{url}">' in html, path
+
+
+def test_internal_links_resolve(site: Path, cli) -> None:
+    assert cli(site, "build").code == 0
+    out = site / "_site"
+    for path, html in pages(out).items():
+        if path == "404.html":
+            continue  # absolute links, checked below
+        for href in re.findall(r'href="([^"#?]*)[^"]*"', html):
+            if href.startswith(("http://", "https://")):
+                continue
+            target = (out / path).parent / href
+            assert target.is_file() or (target / "index.html").is_file(), f"{path} links to missing {href}"
+
+
+def test_console_script_and_build_py_are_the_same_cli() -> None:
+    from site_src import cli
+    text = (REPO / "pyproject.toml").read_text()
+    assert 'career-guides = "site_src.cli:main"' in text
+    assert "from site_src.cli import main" in (REPO / "build.py").read_text()
+    assert cli.parser().prog == "career-guides"

@@ -1,0 +1,272 @@
+"""Unit tests for each stage, on small in-memory inputs or tmp_path trees."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES
+from site_src import content, data, figures, markup, model, render, shortcodes, sources, yamlpos
+from site_src.cache import Cache
+from site_src.config import SiteConfig
+from site_src.errors import Problems
+from site_src.writer import OutputError, SiteWriter, unsafe_output_reason
+
+TODAY = date(2026, 11, 27)
+
+
+def mini_tree(problems: Problems) -> sources.SourceTree:
+    return sources.discover(FIXTURES / "mini" / "content", Path(__file__).resolve().parents[1] / "templates", problems)
+
+
+# --- yamlpos ---------------------------------------------------------------
+
+def test_yaml_positions_point_at_values_and_keys() -> None:
+    doc, dups = yamlpos.load("a:\n  - x: 1\n    y: [2, 3]\n")
+    assert doc.value == {"a": [{"x": 1, "y": [2, 3]}]}
+    assert doc.at(("a", 0, "y", 1)) == (3, 12)
+    assert doc.key_at(("a", 0, "y")) == (3, 5)
+    assert doc.at(("a", 0, "missing")) == (2, 5)  # falls back to the nearest located parent
+    assert dups == []
+
+
+def test_yaml_keeps_dates_as_text_and_reports_duplicate_keys_with_offset() -> None:
+    doc, dups = yamlpos.load("as_of: 2026-04-20\nk: 1\nk: 2\n", line_offset=1)
+    assert doc.value["as_of"] == "2026-04-20"
+    assert dups == [(("k",), 4, 1)]
+
+
+def test_malformed_yaml_reports_its_line() -> None:
+    with pytest.raises(yamlpos.YamlError) as err:
+        yamlpos.load("a: 1\nb: [1, 2\nc: 3\n")
+    assert err.value.line == 3
+
+
+# --- figures ---------------------------------------------------------------
+
+def band(low: int, high: int | None, open_ended: bool = False, currency: str = "USD") -> data.PayBand:
+    return data.PayBand("r", ("senior",), "t", "us", "b", currency, low, high, open_ended, "", "s", TODAY)
+
+
+@pytest.mark.parametrize("b,text", [
+    (band(180000, 230000), "$180K–$230K"),
+    (band(280000, 400000, True), "$280K–$400K+"),
+    (band(500000, None, True), "$500K+"),
+    (band(42500, 42500), "$42.5K"),
+    (band(1250000, 2000000, currency="EUR"), "€1.25M–€2M"),
+    (band(90000, 120000, currency="CHF"), "CHF 90K–CHF 120K"),
+])
+def test_bands_are_written_compactly_and_open_ends_stay_open(b: data.PayBand, text: str) -> None:
+    assert figures.band(b) == text
+
+
+def test_band_words_spell_out_figures_for_screen_readers() -> None:
+    assert figures.band_words(band(500000, None, True)) == "500,000 USD or more"
+    assert figures.band_words(band(1, 2)) == "1 USD to 2 USD"
+
+
+@pytest.mark.parametrize("value,high,unit,text", [
+    (80, None, "percent", "80%"), (2023, 2024, "year", "2023–2024"), (3, None, "count", "three"),
+    (12, None, "months", "12 months"), (1, None, "years", "1 year"), (2.5, None, "years", "2.5 years"),
+])
+def test_facts_are_formatted_by_unit(value, high, unit, text) -> None:
+    assert figures.fact(data.Fact("k", "l", value, high, unit, "s", TODAY)) == text
+
+
+def test_runway_is_empty_when_the_source_gives_none() -> None:
+    path = data.EntryPath("r", "b", "f", None, False, "", "", "s", TODAY)
+    assert figures.runway(path) == ""
+    assert figures.runway(data.EntryPath("r", "b", "f", (1, 1), False, "", "", "s", TODAY)) == "1 month"
+
+
+# --- shortcodes ------------------------------------------------------------
+
+def test_shortcodes_become_placeholders_with_file_positions() -> None:
+    text, codes, issues = shortcodes.extract("Pay is {{ pay role=a level=b tier=c }}.\nok {{ role id=a }}", 7)
+    assert issues == []
+    assert text == f"Pay is {shortcodes.OPEN}0{shortcodes.CLOSE}.\nok {shortcodes.OPEN}1{shortcodes.CLOSE}"
+    assert (codes[0].name, codes[0].line, codes[0].col, codes[0].arg("tier")) == ("pay", 7, 8, "c")
+    assert (codes[1].line, codes[1].col) == (8, 4)
+
+
+@pytest.mark.parametrize("source,message,hint", [
+    ("{{ pya role=a level=b tier=c }}", "unknown shortcode 'pya'", "did you mean 'pay'?"),
+    ("{{ pay role=a level=b }}", "pay: missing argument 'tier'", "{{ pay role=... level=... tier=... }}"),
+    ("{{ pay role=a level=b tier=c colour=red }}", "pay: unknown argument 'colour'", "it takes"),
+    ("{{ role id = a }}", "role: cannot read", "key=value"),
+    ("text {{ role id=a", "shortcode is not closed with }}", "one line"),
+])
+def test_malformed_shortcodes_are_reported_with_a_fix(source: str, message: str, hint: str) -> None:
+    _, _, issues = shortcodes.extract(source, 1)
+    assert len(issues) == 1 and message in issues[0].message and hint in issues[0].hint
+
+
+def test_shortcodes_resolve_against_data_and_name_near_misses() -> None:
+    problems = Problems()
+    d = data.load(mini_tree(problems), TODAY, 730, problems)
+    code = lambda src: shortcodes.extract(src, 1)[1][0]
+    assert shortcodes.check(code("{{ pay role=alpha level=senior tier=any }}"), d, "uk") is None
+    assert shortcodes.check(code("{{ pay role=alpah level=senior tier=any }}"), d, "uk") == ("unknown role 'alpah'", "did you mean 'alpha'?")
+    assert "no pay band" in shortcodes.check(code("{{ pay role=beta level=senior tier=any }}"), d, "uk")[0]
+    assert "has no runway figure" in shortcodes.check(code("{{ runway role=beta background=teacher }}"), d, "uk")[0]
+    html = shortcodes.fill(f"x {shortcodes.OPEN}0{shortcodes.CLOSE}", (code("{{ role id=alpha }}"),), d, "uk", "../../")
+    assert html == 'x <a href="../../roles/alpha/">alpha analyst</a>'
+
+
+# --- content ---------------------------------------------------------------
+
+def test_front_matter_split_keeps_body_line_numbers() -> None:
+    front, body, first = content.split_front_matter("---\nrole: a\n---\n\n## Work\n")
+    assert (front, body, first) == ("role: a\n", "## Work\n", 5)
+    assert content.split_front_matter("no front matter")[0] is None
+    with pytest.raises(ValueError):
+        content.split_front_matter("---\nrole: a\n")
+
+
+def test_headings_ignore_fenced_code() -> None:
+    body = "## One\n```\n## Not a heading\n```\n## Two ##\n"
+    assert content.headings(body, 10) == (("One", 10), ("Two", 14))
+
+
+def test_typed_figures_are_found_outside_code_and_tables() -> None:
+    body = "Earn $120K in 6 months, 80% of the time.\n`$5K` in code\n| 90% | table |\n    $1 indented"
+    assert [f[2] for f in content.typed_figures(body, 1)] == ["$1", "6 months", "80%"]
+
+
+# --- data and model --------------------------------------------------------
+
+def test_fixture_data_loads_into_typed_records() -> None:
+    problems = Problems()
+    d = data.load(mini_tree(problems), TODAY, 730, problems)
+    assert problems.items == []
+    assert [r.id for r in d.roles] == ["alpha", "beta"]
+    assert d.bands[1].high is None and d.bands[1].open_ended
+    assert d.paths[2].runway is None
+    assert d.role_at["beta"][1:] == (21, 9)
+
+
+def test_stale_figures_warn_and_future_ones_fail() -> None:
+    problems = Problems()
+    data.load(mini_tree(problems), date(2025, 7, 1), 30, problems)
+    assert any("in the future" in p.message for p in problems.errors)  # survey-b dates are after 2025-07-01
+    problems = Problems()
+    data.load(mini_tree(problems), date(2027, 1, 1), 30, problems)
+    assert not problems.errors and any("days old" in p.message for p in problems.warnings)
+
+
+def test_pay_matrix_leaves_cells_without_a_band_empty() -> None:
+    problems = Problems()
+    d = data.load(mini_tree(problems), TODAY, 730, problems)
+    matrix = model.pay_matrix(d)
+    assert matrix.columns == ("Alpha analyst", "Beta builder")
+    assert [(label, [c is None for c in cells]) for label, cells in matrix.rows] == [
+        ("Junior, Any company", [False, True]), ("Senior, Any company", [False, True])]
+
+
+def test_only_roles_drops_every_record_of_other_roles() -> None:
+    problems = Problems()
+    d = data.load(mini_tree(problems), TODAY, 730, problems).only_roles({"beta"})
+    assert [r.id for r in d.roles] == ["beta"]
+    assert all(b.role == "beta" for b in d.bands) and all(p.role == "beta" for p in d.paths)
+    assert d.verdicts == () and d.recommendations == ()
+
+
+# --- render ----------------------------------------------------------------
+
+def test_relative_roots_and_an_absolute_root_for_the_404_page() -> None:
+    config = SiteConfig("t", "", "d", "https://x.org/sub/", "en", "us", ("A",))
+    assert render.root_for("index.html", config) == ""
+    assert render.root_for("roles/a/index.html", config) == "../../"
+    assert render.root_for("404.html", config) == "/sub/"
+
+
+def test_undefined_template_variables_are_reported_at_their_template_line(tmp_path: Path) -> None:
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "page.html").write_text("line one\n{{ nope.attr }}\n")
+    problems = Problems()
+    tree = sources.discover(tmp_path / "t", tmp_path / "t", Problems())
+    env = render.environment(tree)
+    config = SiteConfig("t", "", "d", "https://x.org/", "en", "us", ("A",))
+    output = model.Output("x/index.html", "page.html", {"url": "x/"})
+    assert render.render(env, output, config, {}, None, problems) is None
+    [problem] = problems.errors
+    assert (problem.path.endswith("t/page.html"), problem.line) == (True, 2)
+    assert "nope" in problem.message
+
+
+# --- markup and its cache --------------------------------------------------
+
+def test_cache_key_covers_text_settings_and_library_version(monkeypatch) -> None:
+    base = markup.cache_key("text", markup.settings_fingerprint())
+    assert markup.cache_key("text!", markup.settings_fingerprint()) != base
+    monkeypatch.setattr(markup.markdown, "__version__", "0.0-test")
+    assert markup.cache_key("text", markup.settings_fingerprint()) != base
+    monkeypatch.undo()
+    monkeypatch.setattr(markup, "EXTENSIONS", ("tables",))
+    assert markup.cache_key("text", markup.settings_fingerprint()) != base
+
+
+def test_cache_never_serves_output_rendered_under_other_settings(tmp_path: Path, monkeypatch) -> None:
+    cache = Cache(tmp_path)
+    text = "Some *text*\n"
+    assert list(markup.render_all([text], cache, 1)) == ["<p>Some <em>text</em></p>"]
+    # Poison the entry for the current settings, then change a setting: the poisoned entry must not be used.
+    cache.put(markup.cache_key(text, markup.settings_fingerprint()), "<p>STALE</p>")
+    assert list(markup.render_all([text], cache, 1)) == ["<p>STALE</p>"]  # same key: served (the key is the contract)
+    monkeypatch.setattr(markup, "FORMAT", "test-bump")
+    assert list(markup.render_all([text], cache, 1)) == ["<p>Some <em>text</em></p>"]
+
+
+def test_parallel_and_serial_rendering_agree_in_order(tmp_path: Path) -> None:
+    texts = [f"# Title {i}\n\n| a | b |\n|---|---|\n| {i} | x |\n" for i in range(40)]
+    serial = list(markup.render_all(texts, None, 1))
+    parallel = list(markup.render_all(texts, Cache(tmp_path), 2))
+    assert serial == parallel and "Title 39" in serial[39]
+    assert list(markup.render_all(texts, Cache(tmp_path, read_only=True), 2)) == serial
+
+
+def test_read_only_cache_stores_nothing(tmp_path: Path) -> None:
+    list(markup.render_all(["hello"], Cache(tmp_path / "c", read_only=True), 1))
+    assert not (tmp_path / "c").exists()
+
+
+# --- writer ----------------------------------------------------------------
+
+def test_writer_refuses_paths_outside_the_output_and_paths_written_twice(tmp_path: Path) -> None:
+    writer = SiteWriter(tmp_path / "_site")
+    writer.write("a/index.html", b"x")
+    for bad in ("a/index.html", "../escape.html", "/etc/passwd", "a/../../b"):
+        with pytest.raises(OutputError):
+            writer.write(bad, b"y")
+    writer.abort()
+    assert not (tmp_path / "_site").exists() and not (tmp_path / "escape.html").exists()
+
+
+def test_writer_swaps_in_whole_and_removes_stale_files(tmp_path: Path) -> None:
+    out = tmp_path / "_site"
+    first = SiteWriter(out)
+    first.write("old.html", b"old")
+    first.write("keep.html", b"same")
+    first.commit()
+    keep_inode = (out / "keep.html").stat().st_ino
+    second = SiteWriter(out)
+    second.write("keep.html", b"same")
+    second.write("new.html", b"new")
+    assert (out / "old.html").exists()  # nothing changes until commit
+    second.commit()
+    assert sorted(p.name for p in out.iterdir()) == [".career-guides", "keep.html", "new.html"]
+    assert (out / "keep.html").stat().st_ino == keep_inode
+    assert (second.written, second.unchanged) == (1, 1)
+
+
+def test_output_folder_must_be_ours_and_apart_from_sources(tmp_path: Path) -> None:
+    content_dir = tmp_path / "content"
+    content_dir.mkdir()
+    assert "overlaps" in unsafe_output_reason(content_dir / "out", [content_dir])
+    assert "overlaps" in unsafe_output_reason(tmp_path, [content_dir])
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "thesis.tex").write_text("precious")
+    assert "not made by career-guides" in unsafe_output_reason(foreign, [content_dir])
+    assert unsafe_output_reason(tmp_path / "new", [content_dir]) is None
