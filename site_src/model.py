@@ -7,6 +7,8 @@ from . import figures
 from .config import SiteConfig
 from .content import Page
 from .data import Data, PayBand
+from .quiz import Quiz, canonical_json
+from markupsafe import Markup
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ class Output:
     """One file to render: where it goes, which template, and what the template gets."""
 
     path: str  # relative to the output root, e.g. roles/mlops-engineer/index.html
-    template: str
+    template: str | None  # None for data files, whose text is context["text"]
     context: dict = field(hash=False, compare=False)
     page: Page | None = None
 
@@ -113,11 +115,27 @@ def recommended_backgrounds(data: Data, role_id: str) -> list[str]:
 TEMPLATES = ("home.html", "role.html", "compare.html", "guide.html", "guides.html", "404.html")
 
 
-def outputs(config: SiteConfig, data: Data, pages: list[Page]) -> list[Output]:
-    """Every file the build writes from templates, in a fixed order."""
+def quiz_outputs(shared: dict, quiz: Quiz, tables: dict) -> list[Output]:
+    """The quiz page, its worksheet and method pages, and the tables as open data."""
+    text = canonical_json(tables)
+    # "<" escaped so the JSON can sit inside a <script> element whatever the data holds.
+    inline = Markup(text.replace("<", "\\u003c"))
+    ctx = {**shared, "tables": tables}
+    order = sorted(tables["roles"], key=lambda r: tables["tie_break"][tables["roles"].index(r)])
+    return [
+        Output("quiz/index.html", "quiz.html", {**ctx, "url": "quiz/", "kind": "quiz", "tables_json": inline}),
+        Output("quiz/worksheet/index.html", "quiz-worksheet.html", {**ctx, "url": "quiz/worksheet/", "kind": "quiz"}),
+        Output("quiz/method/index.html", "quiz-method.html", {**ctx, "url": "quiz/method/", "kind": "quiz",
+                                                              "tie_order": [r["title"] for r in order]}),
+        Output("quiz/tables.json", None, {"url": "quiz/tables.json", "text": text + "\n"}),
+    ]
+
+
+def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None = None, tables: dict | None = None) -> list[Output]:
+    """Every file the build writes, in a fixed order."""
     roles_by_id = {p.slug: p for p in pages if p.kind == "role"}
     guides = sorted((p for p in pages if p.kind == "guide"), key=lambda p: (p.published, p.slug), reverse=True)
-    shared = {"roles": data.roles, "guides": guides, "data": data}
+    shared = {"roles": data.roles, "guides": guides, "data": data, "quiz": quiz}
     out = [Output("index.html", "home.html", {**shared, "url": "", "kind": "home"})]
     for role in data.roles:
         page = roles_by_id.get(role.id)
@@ -141,6 +159,8 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page]) -> list[Output]:
     }))
     for page in guides:
         out.append(Output(f"{page.url}index.html", "guide.html", {**shared, "url": page.url, "kind": "guide", "page": page}, page))
+    if quiz and tables:
+        out.extend(quiz_outputs(shared, quiz, tables))
     out.append(Output("guides/index.html", "guides.html", {**shared, "url": "guides/", "kind": "guides"}))
     out.append(Output("404.html", "404.html", {**shared, "url": "404.html", "kind": "404"}))
     return out

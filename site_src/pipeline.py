@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from . import checks, config as config_stage, content, data as data_stage, markup, model, render, shortcodes, sources
+from . import checks, config as config_stage, content, data as data_stage, markup, model, quiz as quiz_stage, render, shortcodes, sources
 from .cache import Cache
 from .errors import BuildFailed, Problem, Problems
 from .writer import SiteWriter, unsafe_output_reason
@@ -60,13 +60,19 @@ def build(opts: Options) -> Result:
     pages = content.load(tree, problems)
     env = render.environment(tree)
     render.compile_all(env, model.TEMPLATES, problems)
+    published = [p for p in pages if opts.drafts or not p.draft]
+    tables = None
     if config and data:
         checks.check(config, data, pages, problems)
+        data = data.only_roles({p.slug for p in published if p.kind == "role"})
+        loaded = quiz_stage.load(tree, data, problems)
+        if loaded:
+            quiz, quiz_where = loaded
+            tables = quiz_stage.compile_tables(quiz, data)
+            quiz_stage.check_tables(quiz, tables, quiz_where)
     _fail_if_errors(problems)
 
-    published = [p for p in pages if opts.drafts or not p.draft]
-    data = data.only_roles({p.slug for p in published if p.kind == "role"})
-    outputs = model.outputs(config, data, published)
+    outputs = model.outputs(config, data, published, quiz if tables else None, tables)
     versions = render.asset_versions(tree)
     cache = Cache(opts.cache_dir, read_only=not opts.write) if opts.cache_dir else None
     bodies = markup.render_all((o.page.body for o in outputs if o.page), cache, opts.jobs)
@@ -77,9 +83,12 @@ def build(opts: Options) -> Result:
             if output.page:
                 root = render.root_for(output.path, config)
                 body = shortcodes.fill(next(bodies), output.page.codes, data, config.default_location, root)
-            html = render.render(env, output, config, versions, body, problems)
-            if html is not None and writer:
-                writer.write(output.path, html.encode("utf-8"))
+            if output.template is None:  # a data file, not a page
+                text = output.context["text"]
+            else:
+                text = render.render(env, output, config, versions, body, problems)
+            if text is not None and writer:
+                writer.write(output.path, text.encode("utf-8"))
         if writer:
             for asset in tree.of_kind("asset"):
                 writer.write(asset.rel, asset.raw)

@@ -24,7 +24,8 @@ def test_bundled_site_builds_with_no_warnings(site: Path, cli) -> None:
     assert re.fullmatch(r"\d+ pages written, 0 unchanged, \d+\.\d\d s\n", built.out)
     expected = {"index.html", "404.html", "compare/index.html", "guides/index.html",
                 "roles/mlops-engineer/index.html", "roles/prompt-engineer/index.html",
-                "roles/ai-product-manager/index.html", "guides/which-ai-role-pays-best/index.html"}
+                "roles/ai-product-manager/index.html", "guides/which-ai-role-pays-best/index.html",
+                "quiz/index.html", "quiz/worksheet/index.html", "quiz/method/index.html"}
     assert expected == set(pages(site / "_site"))
 
 
