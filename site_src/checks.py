@@ -28,11 +28,15 @@ def _sections(page: Page, wanted: tuple[str, ...], problems: Problems) -> None:
                        "sections go in this order: " + ", ".join(wanted))
 
 
-def check(config: SiteConfig, data: Data, pages: list[Page], problems: Problems) -> None:
-    """Report unknown roles, roles without a write-up, missing sections and unresolvable shortcodes."""
+def check(config: SiteConfig, data: Data, pages: list[Page], failed_role: bool, problems: Problems) -> None:
+    """Report unknown roles, roles without a write-up, missing sections and unresolvable shortcodes.
+
+    When a role write-up failed to parse, roles are not reported as lacking one: that file is
+    probably the write-up, and its own error is the one to fix.
+    """
     role_ids = [r.id for r in data.roles]
     if config.default_location not in {loc.id for loc in data.locations}:
-        problems.error(config.shown, 1, 1, f"default_location {config.default_location!r} is not a location in pay.yaml",
+        problems.error(config.shown, *config.at("default_location"), f"default_location {config.default_location!r} is not a location in pay.yaml",
                        "use one of " + ", ".join(loc.id for loc in data.locations))
     written = set()
     for page in pages:
@@ -48,6 +52,6 @@ def check(config: SiteConfig, data: Data, pages: list[Page], problems: Problems)
             if failure:
                 problems.error(page.shown, code.line, code.col, *failure)
     for role_id in role_ids:
-        if role_id not in written:
+        if role_id not in written and not failed_role:
             shown, line, col = data.role_at[role_id]
             problems.error(shown, line, col, f"role {role_id!r} has no write-up", f"create content/roles/{role_id}.md with `role: {role_id}`")

@@ -1,7 +1,7 @@
 """Stage 1: the site's settings from content/site.yaml."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from . import schema, yamlpos
@@ -22,6 +22,11 @@ class SiteConfig:
     role_sections: tuple[str, ...]
     stale_after_days: int = 730
     shown: str = "site.yaml"  # where the settings came from, for messages
+    where: dict[str, tuple[int, int]] = field(default_factory=dict, hash=False, compare=False)  # setting -> line, col
+
+    def at(self, key: str) -> tuple[int, int]:
+        """Line and column of a setting's value in site.yaml."""
+        return self.where.get(key, (1, 1))
 
     @property
     def base_path(self) -> str:
@@ -50,4 +55,5 @@ def load(tree: SourceTree, problems: Problems) -> SiteConfig | None:
         return None
     v = doc.value
     return SiteConfig(v["title"], v.get("tagline", ""), v["description"], v["base_url"], v["language"],
-                      v["default_location"], tuple(v["role_sections"]), v.get("stale_after_days", 730), source.shown)
+                      v["default_location"], tuple(v["role_sections"]), v.get("stale_after_days", 730), source.shown,
+                      {key: doc.at((key,)) for key in v})

@@ -138,17 +138,19 @@ def parse_page(source: SourceFile, problems: Problems) -> Page | None:
                 slug_line=doc.at(("role" if kind == "role" else "slug",))[0])
 
 
-def load(tree: SourceTree, problems: Problems) -> list[Page]:
-    """Every role write-up and guide, drafts included, in path order."""
+def load(tree: SourceTree, problems: Problems) -> tuple[list[Page], bool]:
+    """Every role write-up and guide, drafts included, in path order; and whether any role write-up failed to parse."""
     pages = []
+    failed_role = bool(tree.unreadable_of("role"))
     for source in tree.of_kind("role") + tree.of_kind("guide"):
         page = parse_page(source, problems)
         if page:
             pages.append(page)
+        failed_role |= page is None and source.kind == "role"
     seen: dict[str, Page] = {}
     for page in pages:
         if page.url in seen:
-            problems.error(page.shown, 1, 1, f"a second page at /{page.url} (also {seen[page.url].shown})",
+            problems.error(page.shown, page.slug_line, 1, f"a second page at /{page.url} (also {seen[page.url].shown})",
                            "give one of them another role or slug")
         seen[page.url] = page
-    return pages
+    return pages, failed_role

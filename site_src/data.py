@@ -202,6 +202,8 @@ def _date(text: str, f: _File, path: tuple, problems: Problems) -> date:
 def _parse_file(tree: SourceTree, name: str, problems: Problems) -> _File | None:
     """Parse and schema-check one data file; None when it is missing or unreadable."""
     source = tree.get("data", f"data/{name}.yaml") or tree.get("data", f"data/{name}.yml")
+    if source is None and {f"data/{name}.yaml", f"data/{name}.yml"} & set(tree.unreadable_of("data")):
+        return None  # it exists but could not be read; that is already reported
     if source is None:
         shown = (tree.content_dir / "data" / f"{name}.yaml").as_posix()
         problems.error(shown, 1, 1, f"data file data/{name}.yaml is missing", "create it; content/EDITING.md shows its fields")

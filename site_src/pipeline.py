@@ -57,15 +57,17 @@ def build(opts: Options) -> Result:
     tree = sources.discover(opts.content_dir, opts.templates_dir, problems)
     config = config_stage.load(tree, problems)
     data = data_stage.load(tree, opts.today, config.stale_after_days if config else 730, problems)
-    pages = content.load(tree, problems)
+    pages, failed_role = content.load(tree, problems)
     env = render.environment(tree)
     render.compile_all(env, model.TEMPLATES, problems)
     published = [p for p in pages if opts.drafts or not p.draft]
     tables = None
     if config and data:
-        checks.check(config, data, pages, problems)
-        data = data.only_roles({p.slug for p in published if p.kind == "role"})
+        checks.check(config, data, pages, failed_role, problems)
         loaded = quiz_stage.load(tree, data, problems)
+        # Roles whose write-up is a draft leave the site, tables and quiz included.
+        drafts = {p.slug for p in pages if p.kind == "role" and p not in published}
+        data = data.only_roles({r.id for r in data.roles} - drafts)
         if loaded:
             quiz, quiz_where = loaded
             tables = quiz_stage.compile_tables(quiz, data)

@@ -50,10 +50,6 @@ def compile_all(env: jinja2.Environment, required: tuple[str, ...], problems: Pr
             problems.error(exc.filename or name, exc.lineno or 1, 1, f"template syntax error: {exc.message}",
                            "check the {% %} and {{ }} tags on this line")
             ok = False
-        except jinja2.TemplateNotFound as exc:
-            problems.error(env.loader.templates[name].shown, 1, 1, f"template includes or extends {exc.name!r}, which does not exist",
-                           "check the file name in templates/")
-            ok = False
     return ok
 
 
@@ -92,14 +88,23 @@ def render(env: jinja2.Environment, output: Output, config: SiteConfig, versions
     context = {**output.context, "site": config, "root": root, "asset": asset,
                "canonical": config.base_url + output.context["url"],
                "body": Markup(body) if body is not None else None}
-    template = env.get_template(output.template)
     try:
-        return template.render(context)
-    except jinja2.TemplateError as exc:
+        return env.get_template(output.template).render(context)
+    except Exception as exc:  # any mistake in a template (a bad call, a wrong type) is the template's, not ours
         shown = {f.shown for f in env.loader.templates.values()}
         where = _template_line(exc, shown) or (env.loader.templates[output.template].shown, 1)
         # No page name in the message: one template mistake breaks many pages but is reported once.
-        problems.error(where[0], where[1], 1, f"template error: {exc.message or exc}",
-                       "check the name; content/EDITING.md lists what templates can use")
+        problems.error(where[0], where[1], 1, *_describe(exc))
         return None
+
+
+def _describe(exc: Exception) -> tuple[str, str]:
+    """Message and hint for an exception raised while rendering a template."""
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return f"template includes or extends {exc.name!r}, which does not exist", "check the file name in templates/"
+    if isinstance(exc, jinja2.UndefinedError):
+        return f"template error: {exc.message}", "check the name; content/EDITING.md lists what templates can use"
+    if isinstance(exc, jinja2.TemplateError):
+        return f"template error: {exc.message or exc}", "check the expression on this line"
+    return f"template error: {exc.__class__.__name__}: {exc}", "check the call or expression on this line"
 

@@ -32,6 +32,11 @@ class SourceTree:
     content_dir: Path
     templates_dir: Path
     files: tuple[SourceFile, ...]
+    unreadable: tuple[tuple[str, str], ...] = ()  # (kind, rel) of files that exist but could not be read
+
+    def unreadable_of(self, kind: str) -> list[str]:
+        """Relative paths of files of this kind that exist but could not be read (already reported)."""
+        return [rel for k, rel in self.unreadable if k == kind]
 
     def of_kind(self, kind: str) -> list[SourceFile]:
         """The files of one kind, sorted by path."""
@@ -104,6 +109,7 @@ def _read(root: Path, rel: str, kind: str, problems: Problems) -> SourceFile | N
 def discover(content_dir: Path, templates_dir: Path, problems: Problems) -> SourceTree:
     """Read every file the build uses from the content and template folders."""
     files: list[SourceFile] = []
+    unreadable: list[tuple[str, str]] = []
     for root, classify, label in ((content_dir, classify_content, "content"), (templates_dir, classify_template, "templates")):
         if not root.is_dir():
             problems.error(shown_path(root), 1, 1, f"{label} folder not found", f"pass --{label} DIR or create it")
@@ -118,4 +124,6 @@ def discover(content_dir: Path, templates_dir: Path, problems: Problems) -> Sour
             source = _read(root, rel, kind, problems)
             if source:
                 files.append(source)
-    return SourceTree(content_dir, templates_dir, tuple(files))
+            else:
+                unreadable.append((kind, rel))
+    return SourceTree(content_dir, templates_dir, tuple(files), tuple(unreadable))

@@ -47,25 +47,50 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _convert(node: yaml.Node, path: Path, doc: Located, duplicates: list[tuple[Path, int, int]]) -> Any:
+# Aliases are expanded in place; this bounds the expansion so a self-referencing or
+# exponentially nested alias fails cleanly instead of exhausting memory.
+_MAX_NODES = 2_000_000
+
+
+def _scalar(node: yaml.Node) -> Any:
+    """A scalar's Python value; unknown tags such as !foo are errors at their position."""
+    if node.tag == "tag:yaml.org,2002:timestamp":
+        return node.value  # dates stay as typed; the schema checks their form
+    if not node.tag.startswith("tag:yaml.org,2002:"):
+        line, col = _mark(node)
+        raise YamlError(f"unknown tag {node.tag!r}", line, col)
+    try:
+        return _constructor.construct_object(node, deep=True)
+    except (yaml.YAMLError, ValueError) as exc:
+        line, col = _mark(node)
+        raise YamlError(f"cannot read this value: {getattr(exc, 'problem', None) or exc}", line, col) from None
+
+
+def _convert(node: yaml.Node, path: Path, doc: Located, duplicates: list[tuple[Path, int, int]], active: set[int]) -> Any:
     """Turn a composed node into plain Python values, recording positions on the way."""
+    if id(node) in active:
+        line, col = _mark(node)
+        raise YamlError("an alias refers to the value that contains it", line, col)
+    if len(doc.values) > _MAX_NODES:
+        line, col = _mark(node)
+        raise YamlError("aliases expand to too many values", line, col)
     doc.values[path] = _mark(node)
+    if isinstance(node, yaml.ScalarNode):
+        return _scalar(node)
+    active.add(id(node))
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = _constructor.construct_object(key_node, deep=True)
+            key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else _mark(key_node)
             key = str(key) if not isinstance(key, str) else key
             if key in out:
                 duplicates.append((path + (key,), *_mark(key_node)))
             doc.keys[path + (key,)] = _mark(key_node)
-            out[key] = _convert(value_node, path + (key,), doc, duplicates)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, path + (i,), doc, duplicates) for i, item in enumerate(node.value)]
-    if node.tag == "tag:yaml.org,2002:timestamp":
-        # Dates stay as the text the editor typed; the schema checks their form.
-        return node.value
-    return _constructor.construct_object(node, deep=True)
+            out[key] = _convert(value_node, path + (key,), doc, duplicates, active)
+    else:
+        out = [_convert(item, path + (i,), doc, duplicates, active) for i, item in enumerate(node.value)]
+    active.discard(id(node))
+    return out
 
 
 def load(text: str, line_offset: int = 0) -> tuple[Located, list[tuple[Path, int, int]]]:
@@ -81,6 +106,9 @@ def load(text: str, line_offset: int = 0) -> tuple[Located, list[tuple[Path, int
     doc = Located(None, line_offset=line_offset)
     duplicates: list[tuple[Path, int, int]] = []
     if node is not None:
-        doc.value = _convert(node, (), doc, duplicates)
+        try:
+            doc.value = _convert(node, (), doc, duplicates, set())
+        except YamlError as exc:
+            raise YamlError(exc.message, exc.line + line_offset, exc.col) from None
     duplicates = [(p, line + line_offset, col) for p, line, col in duplicates]
     return doc, duplicates

@@ -150,6 +150,18 @@ def test_quiz_by_mouse_and_back_next_keep_answers(page, site_url) -> None:
     assert not page.locator("fieldset input:checked").count()
 
 
+def test_no_request_after_load(page, site_url) -> None:
+    page.goto(site_url[0] + "quiz/")
+    page.wait_for_load_state("load")
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    for q, choice in enumerate(ANSWERS):
+        click_answer(page, q, choice)
+        page.click("#quiz-next")
+    assert page.locator("#result-h").is_visible()
+    assert requests == []
+
+
 def test_share_link_round_trips_in_a_fresh_page(page, browser, site_url) -> None:
     url, out = site_url
     t = tables(out)

@@ -159,7 +159,7 @@ def test_internal_links_resolve(site: Path, cli) -> None:
         if path == "404.html":
             continue  # absolute links, checked below
         for href in re.findall(r'href="([^"#?]*)[^"]*"', html):
-            if href.startswith(("http://", "https://")):
+            if href.startswith(("http://", "https://", "data:")):
                 continue
             target = (out / path).parent / href
             assert target.is_file() or (target / "index.html").is_file(), f"{path} links to missing {href}"

@@ -234,3 +234,10 @@ def test_js_and_python_agree_on_full_results_for_sampled_answers_and_their_neigh
                          capture_output=True, text=True, check=True)
     for answers, js in zip(sample, json.loads(run.stdout), strict=True):
         assert js == scoring.result(t, answers), f"results differ for {answers}"
+
+
+def test_quiz_script_is_small_and_never_makes_a_request() -> None:
+    text = QUIZ_JS.read_text()
+    assert len(text.encode()) < 8 * 1024
+    for api in ("fetch(", "XMLHttpRequest", "sendBeacon", "WebSocket", "localStorage", "document.cookie", "innerHTML"):
+        assert api not in text
