@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from datetime import date
 from typing import Any
 
@@ -166,17 +167,48 @@ class Data:
             paths=tuple(p for p in self.paths if p.role in keep),
             recommendations=tuple(r for r in self.recommendations if r.role in keep))
 
+    # Lookups are indexed once per Data: pages ask them thousands of times on a large site.
+    @cached_property
+    def _index(self) -> dict[str, Any]:
+        """Id lookups for roles, sources and labels, and records grouped by role."""
+        by_role: dict[str, dict[str, list]] = {r.id: {"bands": [], "paths": []} for r in self.roles}
+        for band in self.bands:
+            by_role.setdefault(band.role, {"bands": [], "paths": []})["bands"].append(band)
+        for path in self.paths:
+            by_role.setdefault(path.role, {"bands": [], "paths": []})["paths"].append(path)
+        vocabularies = ("levels", "tiers", "bases", "backgrounds", "fits", "locations")
+        return {"roles": {r.id: r for r in self.roles}, "sources": {s.id: s for s in self.sources},
+                "labels": {"roles": {r.id: r.title for r in self.roles},
+                           **{v: {t.id: t.label for t in getattr(self, v)} for v in vocabularies}},
+                "by_role": by_role, "paths": {(p.role, p.background): p for p in self.paths}}
+
     def role(self, role_id: str) -> Role | None:
         """The role with this id."""
-        return next((r for r in self.roles if r.id == role_id), None)
+        return self._index["roles"].get(role_id)
 
     def label(self, vocabulary: str, term_id: str) -> str:
         """The label of a term in one of the vocabularies (levels, tiers, bases, backgrounds, fits, locations)."""
-        return next((t.label for t in getattr(self, vocabulary) if t.id == term_id), term_id)
+        return self._index["labels"][vocabulary].get(term_id, term_id)
+
+    def ids(self, vocabulary: str) -> dict[str, str]:
+        """Id -> label of one vocabulary (or roles: id -> title), in data order."""
+        return self._index["labels"][vocabulary]
 
     def source(self, source_id: str) -> Source | None:
         """The source with this id."""
-        return next((s for s in self.sources if s.id == source_id), None)
+        return self._index["sources"].get(source_id)
+
+    def bands_of(self, role_id: str) -> list[PayBand]:
+        """A role's pay bands, in data order."""
+        return self._index["by_role"].get(role_id, {"bands": []})["bands"]
+
+    def paths_of(self, role_id: str) -> list[EntryPath]:
+        """A role's entry paths, in data order."""
+        return self._index["by_role"].get(role_id, {"paths": []})["paths"]
+
+    def path(self, role_id: str, background: str) -> EntryPath | None:
+        """The entry path from a background into a role, if the data has one."""
+        return self._index["paths"].get((role_id, background))
 
 
 @dataclass

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -59,7 +60,8 @@ def render_all(texts: Iterable[str], cache: Cache | None, jobs: int) -> Iterator
     missing = [i for i, hit in enumerate(cached) if hit is None]
     jobs = max(1, jobs or os.cpu_count() or 1)
     if jobs > 1 and len(missing) >= _POOL_THRESHOLD:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        # spawn, not fork: a forked worker would carry a copy of everything the build has loaded.
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
             fresh = pool.map(_worker, (texts[i] for i in missing), chunksize=8)
             yield from _merge(texts, keys, cached, missing, fresh, cache)
     else:

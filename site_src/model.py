@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from . import figures
 from .config import SiteConfig
 from .content import Page
-from .data import Data, PayBand
+from .data import Data, EntryPath, PayBand
 from .quiz import Quiz, canonical_json
 from markupsafe import Markup
 
@@ -74,36 +74,42 @@ def band_row(b: PayBand, data: Data) -> BandRow:
 
 def path_rows(data: Data, role_id: str) -> list[PathRow]:
     """A role's entry paths, shortest fit first, then in data order."""
-    order = {f.id: i for i, f in enumerate(data.fits)}
-    paths = sorted((p for p in data.paths if p.role == role_id), key=lambda p: order[p.fit])
-    return [PathRow(data.role(p.role).title, data.label("backgrounds", p.background), data.label("fits", p.fit), p.fit,
-                    figures.runway(p), p.bridge_role, p.needs, p.caveat, p.source, p.as_of.isoformat()) for p in paths]
+    order = {fit: i for i, fit in enumerate(data.ids("fits"))}
+    paths = sorted(data.paths_of(role_id), key=lambda p: order[p.fit])
+    return [path_row(p, data) for p in paths]
+
+
+def path_row(p: EntryPath, data: Data) -> PathRow:
+    """Format one entry path for display."""
+    return PathRow(data.role(p.role).title, data.label("backgrounds", p.background), data.label("fits", p.fit), p.fit,
+                   figures.runway(p), p.bridge_role, p.needs, p.caveat, p.source, p.as_of.isoformat())
 
 
 def pay_matrix(data: Data) -> Matrix:
     """Level x tier rows against role columns; a cell is a band's text or None where no band exists."""
+    cell: dict[tuple[str, str, str], list[BandRow]] = {}
+    for band in data.bands:
+        row = band_row(band, data)
+        for level in band.levels:
+            cell.setdefault((level, band.tier, band.role), []).append(row)
     rows = []
     for level in data.levels:
         for tier in data.tiers:
-            cells = []
-            for role in data.roles:
-                hits = [b for b in data.bands if b.role == role.id and level.id in b.levels and b.tier == tier.id]
-                cells.append(tuple(band_row(b, data) for b in hits) or None)
+            cells = tuple(tuple(cell.get((level.id, tier.id, role.id), ())) or None for role in data.roles)
             if any(cells):
-                rows.append((f"{level.label}, {tier.label}", tuple(cells)))
+                rows.append((f"{level.label}, {tier.label}", cells))
     return Matrix(tuple(r.title for r in data.roles), tuple(rows))
 
 
 def runway_matrix(data: Data) -> Matrix:
     """Background rows against role columns; a cell is the path or None where the source gives none."""
+    by_background = {(p.role, p.background): p for p in data.paths}
     rows = []
     for background in data.backgrounds:
-        cells = []
-        for role in data.roles:
-            rows_for = [r for r in path_rows(data, role.id) if r.background == background.label]
-            cells.append(rows_for[0] if rows_for else None)
+        cells = tuple(path_row(by_background[(role.id, background.id)], data) if (role.id, background.id) in by_background else None
+                      for role in data.roles)
         if any(cells):
-            rows.append((background.label, tuple(cells)))
+            rows.append((background.label, cells))
     return Matrix(tuple(r.title for r in data.roles), tuple(rows))
 
 
@@ -112,7 +118,7 @@ def recommended_backgrounds(data: Data, role_id: str) -> list[str]:
     return [data.label("backgrounds", b) for rec in data.recommendations if rec.role == role_id for b in rec.backgrounds]
 
 
-TEMPLATES = ("home.html", "role.html", "compare.html", "guide.html", "guides.html", "404.html")
+TEMPLATES = ("home.html", "roles.html", "role.html", "compare.html", "guide.html", "guides.html", "404.html")
 
 
 def quiz_outputs(shared: dict, quiz: Quiz, tables: dict) -> list[Output]:
@@ -143,13 +149,14 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
             continue
         out.append(Output(f"roles/{role.id}/index.html", "role.html", {
             **shared, "url": page.url, "kind": "role", "role": role, "page": page,
-            "bands": [band_row(b, data) for b in data.bands if b.role == role.id],
+            "bands": [band_row(b, data) for b in data.bands_of(role.id)],
             "paths": path_rows(data, role.id),
             "recommended": recommended_backgrounds(data, role.id),
             "verdicts": [v for v in data.verdicts if v.role == role.id],
             "facts": [(f, figures.fact(f)) for f in role.facts],
             "horizon": figures.horizon(role.durability.horizon_years),
         }, page))
+    out.append(Output("roles/index.html", "roles.html", {**shared, "url": "roles/", "kind": "roles"}))
     out.append(Output("compare/index.html", "compare.html", {
         **shared, "url": "compare/", "kind": "compare", "pay": pay_matrix(data), "runways": runway_matrix(data),
         "bands": [band_row(b, data) for b in data.bands],

@@ -66,7 +66,7 @@ def build(opts: Options) -> Result:
         checks.check(config, data, pages, failed_role, problems)
         loaded = quiz_stage.load(tree, data, problems)
         # Roles whose write-up is a draft leave the site, tables and quiz included.
-        drafts = {p.slug for p in pages if p.kind == "role" and p not in published}
+        drafts = {p.slug for p in pages if p.kind == "role" and p.draft and not opts.drafts}
         data = data.only_roles({r.id for r in data.roles} - drafts)
         if loaded:
             quiz, quiz_where = loaded

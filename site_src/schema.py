@@ -7,6 +7,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+import fastjsonschema
 import jsonschema
 
 from .errors import Problems
@@ -22,6 +23,12 @@ def validator(name: str) -> jsonschema.protocols.Validator:
     schema = json.loads(text)
     cls = jsonschema.validators.validator_for(schema)
     return cls(schema)
+
+
+@lru_cache(maxsize=None)
+def fast_validator(name: str):
+    """The same schema compiled to Python: many times faster, used to skip the detailed pass on valid files."""
+    return fastjsonschema.compile(validator(name).schema)
 
 
 def _describe(value: Any) -> str:
@@ -79,6 +86,11 @@ def _unknown_keys(error: jsonschema.ValidationError) -> list[tuple[str, str]]:
 
 def check(doc: Located, name: str, shown: str, problems: Problems) -> bool:
     """Validate doc against schema `name`; record problems; True when it has no schema errors."""
+    try:
+        fast_validator(name)(doc.value)
+        return True  # valid, unknown keys included (they would fail additionalProperties)
+    except fastjsonschema.JsonSchemaException:
+        pass  # run the detailed validator for every error and warning, with positions
     ok = True
     for error in sorted(validator(name).iter_errors(doc.value), key=lambda e: (list(map(str, e.absolute_path)), e.validator)):
         path = tuple(error.absolute_path)

@@ -110,21 +110,21 @@ def _unknown(kind: str, value: str, known: list[str]) -> tuple[str, str]:
 
 def check(code: Shortcode, data: Data, default_location: str) -> tuple[str, str] | None:
     """Why this shortcode cannot be resolved against the data, or None when it can."""
-    ids = {name: [t.id for t in getattr(data, name)] for name in ("roles", "levels", "tiers", "locations", "backgrounds")}
+    ids = {name: data.ids(name) for name in ("roles", "levels", "tiers", "locations", "backgrounds")}
     role_key = "id" if code.name == "role" else "role"
     if role_key in dict(code.args) and code.name != "background" and code.arg(role_key) not in ids["roles"]:
-        return _unknown("role", code.arg(role_key), ids["roles"])
+        return _unknown("role", code.arg(role_key), list(ids["roles"]))
     if code.name == "pay":
         for kind, key in (("level", "level"), ("tier", "tier"), ("location", "location")):
             value = code.arg(key, default_location)
             if value not in ids[kind + "s"]:
-                return _unknown(kind, value, ids[kind + "s"])
+                return _unknown(kind, value, list(ids[kind + "s"]))
         if find_band(code, data, default_location) is None:
             return (f"no pay band for {code.arg('role')} at level {code.arg('level')}, tier {code.arg('tier')}, "
                     f"location {code.arg('location', default_location)}", "add the band to data/pay.yaml, or cite one that exists")
     if code.name == "runway":
         if code.arg("background") not in ids["backgrounds"]:
-            return _unknown("background", code.arg("background"), ids["backgrounds"])
+            return _unknown("background", code.arg("background"), list(ids["backgrounds"]))
         path = find_path(code, data)
         if path is None:
             return f"no entry path from {code.arg('background')} into {code.arg('role')}", "add it to data/paths.yaml"
@@ -138,20 +138,19 @@ def check(code: Shortcode, data: Data, default_location: str) -> tuple[str, str]
     if code.name == "verdict" and not any(v.measure == code.arg("measure") for v in data.verdicts):
         return _unknown("verdict measure", code.arg("measure"), [v.measure for v in data.verdicts])
     if code.name == "background" and code.arg("id") not in ids["backgrounds"]:
-        return _unknown("background", code.arg("id"), ids["backgrounds"])
+        return _unknown("background", code.arg("id"), list(ids["backgrounds"]))
     return None
 
 
 def find_band(code: Shortcode, data: Data, default_location: str):
     """The pay band a pay shortcode cites, if any."""
-    location = code.arg("location", default_location)
-    return next((b for b in data.bands if b.role == code.arg("role") and code.arg("level") in b.levels
-                 and b.tier == code.arg("tier") and b.location == location), None)
+    location, level, tier = code.arg("location", default_location), code.arg("level"), code.arg("tier")
+    return next((b for b in data.bands_of(code.arg("role")) if level in b.levels and b.tier == tier and b.location == location), None)
 
 
 def find_path(code: Shortcode, data: Data):
     """The entry path a runway shortcode cites, if any."""
-    return next((p for p in data.paths if p.role == code.arg("role") and p.background == code.arg("background")), None)
+    return data.path(code.arg("role"), code.arg("background"))
 
 
 def _figure(text: str, words: str) -> Markup:

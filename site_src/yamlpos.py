@@ -52,8 +52,13 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
 _MAX_NODES = 2_000_000
 
 
+_STR = "tag:yaml.org,2002:str"
+
+
 def _scalar(node: yaml.Node) -> Any:
     """A scalar's Python value; unknown tags such as !foo are errors at their position."""
+    if node.tag == _STR and node.style is None:
+        return node.value  # the common case, without the constructor's overhead
     if node.tag == "tag:yaml.org,2002:timestamp":
         return node.value  # dates stay as typed; the schema checks their form
     if not node.tag.startswith("tag:yaml.org,2002:"):

@@ -221,7 +221,7 @@ def axe_violations(pg) -> list[dict]:
                        ".map(v => ({id: v.id, nodes: v.nodes.map(n => n.target.join(' '))}))", AXE_TAGS)
 
 
-PAGES = ["", "compare/", "roles/mlops-engineer/", "roles/prompt-engineer/", "roles/ai-product-manager/",
+PAGES = ["", "roles/", "compare/", "roles/mlops-engineer/", "roles/prompt-engineer/", "roles/ai-product-manager/",
          "guides/", "guides/which-ai-role-pays-best/", "quiz/", "quiz/worksheet/", "quiz/method/", "404.html"]
 
 

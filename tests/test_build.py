@@ -22,7 +22,7 @@ def test_bundled_site_builds_with_no_warnings(site: Path, cli) -> None:
     built = cli(site, "build")
     assert built.code == 0 and built.err == "", built.err
     assert re.fullmatch(r"\d+ pages written, 0 unchanged, \d+\.\d\d s\n", built.out)
-    expected = {"index.html", "404.html", "compare/index.html", "guides/index.html",
+    expected = {"index.html", "404.html", "compare/index.html", "guides/index.html", "roles/index.html",
                 "roles/mlops-engineer/index.html", "roles/prompt-engineer/index.html",
                 "roles/ai-product-manager/index.html", "guides/which-ai-role-pays-best/index.html",
                 "quiz/index.html", "quiz/worksheet/index.html", "quiz/method/index.html"}
