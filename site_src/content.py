@@ -7,13 +7,14 @@ from datetime import date
 
 from . import schema, shortcodes, yamlpos
 from .errors import Problems
+from .memo import Memo
 from .shortcodes import Shortcode
 from .sources import SourceFile, SourceTree
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _FENCE = re.compile(r"^(```|~~~)")
 # Typed figures that should come from data: money, percentages, and durations.
-_TYPED_FIGURE = re.compile(r"[$€£]\s?\d|\b\d+(\.\d+)?\s?[kKmM]\b|\b\d+(\.\d+)?\s?%|\b\d+\s?(months?|years?)\b")
+_TYPED_FIGURE = re.compile(r"[$€£]\s?\d[\d,.]*[kKmM]?\+?|(?<![\w.])\d[\d,.]*\s?(?:[kKmM]\b|%|months?\b|years?\b)")
 
 
 @dataclass(frozen=True)
@@ -66,18 +67,33 @@ def headings(body: str, first_line: int) -> tuple[tuple[str, int], ...]:
 
 
 def typed_figures(body: str, first_line: int) -> list[tuple[int, int, str]]:
-    """Figures typed straight into prose (outside code), which should cite the data instead."""
-    found, fenced = [], False
-    for n, line in enumerate(body.split("\n")):
+    """Figures typed straight into prose (outside code and tables), which should cite the data instead."""
+    found = []
+    # One regex pass over the whole body; only the rare hits need their line worked out.
+    for m in _TYPED_FIGURE.finditer(body):
+        start = body.rfind("\n", 0, m.start()) + 1
+        found.append((m.start(), start))
+    if not found:
+        return []
+    lines = body.split("\n")
+    fenced_lines, fenced = set(), False
+    for n, line in enumerate(lines):
         if _FENCE.match(line):
             fenced = not fenced
+            fenced_lines.add(n)
+        elif fenced:
+            fenced_lines.add(n)
+    out = []
+    for pos, start in found:
+        n = body.count("\n", 0, pos)
+        line = lines[n]
+        if n in fenced_lines or line.startswith("    ") or line.lstrip().startswith("|"):
             continue
-        if fenced or line.startswith("    ") or line.lstrip().startswith("|"):
+        col = pos - start
+        if any(a <= col < b for a, b in ((m.start(), m.end()) for m in re.finditer(r"`[^`]*`", line))):
             continue
-        unticked = re.sub(r"`[^`]*`", lambda m: " " * len(m.group(0)), line)
-        for m in _TYPED_FIGURE.finditer(unticked):
-            found.append((first_line + n, m.start() + 1, m.group(0)))
-    return found
+        out.append((first_line + n, col + 1, _TYPED_FIGURE.match(body, pos).group(0)))
+    return out
 
 
 def _date(front: dict, key: str, doc: yamlpos.Located, shown: str, problems: Problems) -> date | None:
@@ -138,12 +154,13 @@ def parse_page(source: SourceFile, problems: Problems) -> Page | None:
                 slug_line=doc.at(("role" if kind == "role" else "slug",))[0])
 
 
-def load(tree: SourceTree, problems: Problems) -> tuple[list[Page], bool]:
+def load(tree: SourceTree, memo: Memo, problems: Problems) -> tuple[list[Page], bool]:
     """Every role write-up and guide, drafts included, in path order; and whether any role write-up failed to parse."""
     pages = []
     failed_role = bool(tree.unreadable_of("role"))
     for source in tree.of_kind("role") + tree.of_kind("guide"):
-        page = parse_page(source, problems)
+        key = ("page", source.kind, source.shown, source.digest)
+        page = memo.run(key, lambda found, source=source: parse_page(source, found), problems)
         if page:
             pages.append(page)
         failed_role |= page is None and source.kind == "role"

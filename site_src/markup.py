@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import hashlib
+import html
+import re
 import multiprocessing
 import os
 from collections.abc import Iterable, Iterator
@@ -11,10 +13,14 @@ import markdown
 
 from .cache import Cache
 
-EXTENSIONS = ("tables", "toc", "sane_lists", "smarty")
-EXTENSION_CONFIG = {"toc": {"permalink": False}}
+# smarty (curly quotes) doubled the cost of every page and toc added a sixth; heading ids,
+# the one thing toc gave us, come from add_heading_ids below at a fraction of the cost.
+EXTENSIONS = ("tables", "sane_lists")
+EXTENSION_CONFIG: dict[str, dict] = {}
 # Bump when the way HTML is produced changes in a way the settings above do not show.
-FORMAT = "1"
+FORMAT = "2"
+_HEADING = re.compile(r"<h([2-6])>(.*?)</h\1>", re.S)
+_TAG = re.compile(r"<[^>]+>")
 # Below this many uncached pages a pool costs more to start than it saves.
 _POOL_THRESHOLD = 24
 
@@ -34,10 +40,28 @@ def cache_key(text: str, fingerprint: str) -> str:
     return hashlib.sha256((fingerprint + "\0" + text).encode("utf-8")).hexdigest()
 
 
+def slugify(text: str) -> str:
+    """A heading's anchor: lower-case words joined by hyphens, e.g. 'Who hires' -> 'who-hires'."""
+    words = re.findall(r"[^\W_]+", html.unescape(_TAG.sub("", text)).lower())
+    return "-".join(words) or "section"
+
+
+def add_heading_ids(page: str) -> str:
+    """Give every h2-h6 an id from its text, unique within the page, so sections can be linked."""
+    seen: dict[str, int] = {}
+
+    def name(m: re.Match) -> str:
+        base = slugify(m.group(2))
+        seen[base] = seen.get(base, 0) + 1
+        anchor = base if seen[base] == 1 else f"{base}-{seen[base]}"
+        return f'<h{m.group(1)} id="{anchor}">{m.group(2)}</h{m.group(1)}>'
+
+    return _HEADING.sub(name, page)
+
+
 def to_html(md: markdown.Markdown, text: str) -> str:
     """Render one document with a reused renderer."""
-    html = md.reset().convert(text)
-    return html
+    return add_heading_ids(md.reset().convert(text))
 
 
 _worker_md: markdown.Markdown | None = None
@@ -65,7 +89,7 @@ def render_all(texts: Iterable[str], cache: Cache | None, jobs: int) -> Iterator
             fresh = pool.map(_worker, (texts[i] for i in missing), chunksize=8)
             yield from _merge(texts, keys, cached, missing, fresh, cache)
     else:
-        md = new_renderer()
+        md = new_renderer() if missing else None
         fresh = (to_html(md, texts[i]) for i in missing)
         yield from _merge(texts, keys, cached, missing, fresh, cache)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from . import checks, config as config_stage, content, data as data_stage, markup, model, quiz as quiz_stage, render, shortcodes, sources
 from .cache import Cache
 from .errors import BuildFailed, Problem, Problems
+from .memo import Memo
 from .writer import SiteWriter, unsafe_output_reason
 
 log = logging.getLogger(__name__)
@@ -45,9 +46,15 @@ def _fail_if_errors(problems: Problems) -> None:
         raise BuildFailed(problems.sorted())
 
 
-def build(opts: Options) -> Result:
-    """Run every stage; raise BuildFailed with every problem found, leaving the output untouched."""
+def build(opts: Options, memo: Memo | None = None) -> Result:
+    """Run every stage; raise BuildFailed with every problem found, leaving the output untouched.
+
+    memo carries parse results between builds (serve keeps one); without it, one is loaded
+    from and saved to the cache folder.
+    """
     started = time.perf_counter()
+    stored = memo is None and opts.cache_dir is not None
+    memo = memo or (Memo.load(opts.cache_dir) if stored else Memo())
     problems = Problems()
     if opts.write:
         reason = unsafe_output_reason(opts.output_dir, [opts.content_dir, opts.templates_dir])
@@ -56,8 +63,11 @@ def build(opts: Options) -> Result:
             _fail_if_errors(problems)
     tree = sources.discover(opts.content_dir, opts.templates_dir, problems)
     config = config_stage.load(tree, problems)
-    data = data_stage.load(tree, opts.today, config.stale_after_days if config else 730, problems)
-    pages, failed_role = content.load(tree, problems)
+    stale_days = config.stale_after_days if config else 730
+    data_key = ("data", tuple((f.shown, f.digest) for f in tree.of_kind("data")), tuple(tree.unreadable_of("data")),
+                opts.today, stale_days)
+    data = memo.run(data_key, lambda found: data_stage.load(tree, opts.today, stale_days, found), problems)
+    pages, failed_role = content.load(tree, memo, problems)
     env = render.environment(tree)
     render.compile_all(env, model.TEMPLATES, problems)
     published = [p for p in pages if opts.drafts or not p.draft]
@@ -101,5 +111,8 @@ def build(opts: Options) -> Result:
         raise
     if writer:
         writer.commit()
+    if stored and opts.write:
+        memo.prune()
+        memo.save(opts.cache_dir)
     seconds = time.perf_counter() - started
     return Result(writer.written if writer else 0, writer.unchanged if writer else 0, seconds, problems.warnings)

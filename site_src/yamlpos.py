@@ -7,7 +7,18 @@ from typing import Any
 import yaml
 
 Path = tuple[str | int, ...]
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Words that YAML 1.1 reads as booleans or null; any other plain scalar starting with a letter is a string.
+_SPECIAL = {"y", "n", "yes", "no", "true", "false", "on", "off", "null"}
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The safe loader with a shortcut for the commonest scalar: plain text starting with a letter."""
+
+    def resolve(self, kind, value, implicit):  # noqa: ANN001 - PyYAML's signature
+        if kind is yaml.ScalarNode and implicit[0] and value[:1].isalpha() and value.lower() not in _SPECIAL:
+            return "tag:yaml.org,2002:str"
+        return super().resolve(kind, value, implicit)
+
 _constructor = yaml.constructor.SafeConstructor()
 
 
@@ -52,13 +63,16 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
 _MAX_NODES = 2_000_000
 
 
-_STR = "tag:yaml.org,2002:str"
+_STR, _INT = "tag:yaml.org,2002:str", "tag:yaml.org,2002:int"
 
 
 def _scalar(node: yaml.Node) -> Any:
     """A scalar's Python value; unknown tags such as !foo are errors at their position."""
-    if node.tag == _STR and node.style is None:
-        return node.value  # the common case, without the constructor's overhead
+    # The common cases, without the constructor's overhead (the parser has already resolved tags).
+    if node.tag == _STR:
+        return node.value
+    if node.tag == _INT and node.value.isdigit():
+        return int(node.value)
     if node.tag == "tag:yaml.org,2002:timestamp":
         return node.value  # dates stay as typed; the schema checks their form
     if not node.tag.startswith("tag:yaml.org,2002:"):

@@ -131,7 +131,7 @@ def test_headings_ignore_fenced_code() -> None:
 
 def test_typed_figures_are_found_outside_code_and_tables() -> None:
     body = "Earn $120K in 6 months, 80% of the time.\n`$5K` in code\n| 90% | table |\n    $1 indented"
-    assert [f[2] for f in content.typed_figures(body, 1)] == ["$1", "6 months", "80%"]
+    assert [f[2] for f in content.typed_figures(body, 1)] == ["$120K", "6 months", "80%"]
 
 
 # --- data and model --------------------------------------------------------
