@@ -270,3 +270,47 @@ def test_output_folder_must_be_ours_and_apart_from_sources(tmp_path: Path) -> No
     (foreign / "thesis.tex").write_text("precious")
     assert "not made by career-guides" in unsafe_output_reason(foreign, [content_dir])
     assert unsafe_output_reason(tmp_path / "new", [content_dir]) is None
+
+
+# --- memo (parse results between builds) ----------------------------------
+
+def test_memo_replays_problems_on_a_hit_and_forgets_unused_entries(tmp_path: Path) -> None:
+    from site_src.memo import Memo
+    memo, calls = Memo(), []
+
+    def step(found: Problems) -> str:
+        calls.append(1)
+        found.warn("f.md", 3, 1, "careful", "hint")
+        return "parsed"
+
+    for _ in range(2):
+        problems = Problems()
+        assert memo.run(("page", "f.md", "hash1"), step, problems) == "parsed"
+        assert [str(p) for p in problems.items] == ["f.md:3:1: warning: careful (hint)"]
+    assert len(calls) == 1 and (memo.hits, memo.misses) == (1, 1)
+    memo.save(tmp_path)
+    again = Memo.load(tmp_path)
+    assert again.run(("page", "f.md", "hash1"), step, Problems()) == "parsed" and len(calls) == 1
+    again.prune()
+    again.prune()  # nothing was used since the last prune
+    assert again.entries == {}
+
+
+def test_a_damaged_memo_file_is_ignored(tmp_path: Path) -> None:
+    from site_src.memo import Memo, code_fingerprint
+    (tmp_path / f"parsed-{code_fingerprint()}.pickle").write_bytes(b"not a pickle")
+    assert Memo.load(tmp_path).entries == {}
+
+
+def test_cached_builds_equal_a_clean_build_after_edits(site: Path, cli) -> None:
+    from tests.conftest import snapshot
+    assert cli(site, "build").code == 0  # fills the Markdown cache and the parse memo
+    role = site / "content/roles/mlops-engineer.md"
+    role.write_text(role.read_text().replace("## Who hires", "## Who hires\n\nA new sentence, first.", 1))
+    pay = site / "content/data/pay.yaml"
+    pay.write_text(pay.read_text().replace("low: 190000", "low: 195000"))
+    assert cli(site, "build").code == 0
+    assert cli(site, "build", "--no-cache", "--output", "clean").code == 0
+    strip = lambda snap: {k: v[0] for k, v in snap.items() if k != ".career-guides"}
+    assert strip(snapshot(site / "_site")) == strip(snapshot(site / "clean"))
+    assert "A new sentence, first." in (site / "_site/roles/mlops-engineer/index.html").read_text()
