@@ -16,6 +16,10 @@ class Cache:
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key[2:]}.html"
 
+    def has(self, key: str) -> bool:
+        """Whether an entry exists, without reading it."""
+        return self._path(key).is_file()
+
     def get(self, key: str) -> str | None:
         """The stored HTML for key, or None."""
         try:

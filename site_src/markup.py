@@ -75,34 +75,48 @@ def _worker(text: str) -> str:
     return to_html(_worker_md, text)
 
 
-def render_all(texts: Iterable[str], cache: Cache | None, jobs: int) -> Iterator[str]:
-    """Yield the HTML of each text, in order, from the cache where possible, rendering the rest (in parallel when worth it)."""
-    texts = list(texts)
-    fingerprint = settings_fingerprint()
-    keys = [cache_key(t, fingerprint) for t in texts]
-    cached = [cache.get(k) if cache else None for k in keys]
-    missing = [i for i, hit in enumerate(cached) if hit is None]
-    jobs = max(1, jobs or os.cpu_count() or 1)
-    if jobs > 1 and len(missing) >= _POOL_THRESHOLD:
-        # spawn, not fork: a forked worker would carry a copy of everything the build has loaded.
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-            fresh = pool.map(_worker, (texts[i] for i in missing), chunksize=8)
-            yield from _merge(texts, keys, cached, missing, fresh, cache)
-    else:
-        md = new_renderer() if missing else None
-        fresh = (to_html(md, texts[i]) for i in missing)
-        yield from _merge(texts, keys, cached, missing, fresh, cache)
+class Rendering:
+    """Markdown rendering started ahead of need: iterate for the HTML of each text, in order; close() when done."""
 
-
-def _merge(texts: list[str], keys: list[str], cached: list[str | None], missing: list[int],
-           fresh: Iterator[str], cache: Cache | None) -> Iterator[str]:
-    """Interleave cache hits with freshly rendered HTML, storing the fresh results."""
-    missing_set = set(missing)
-    for i in range(len(texts)):
-        if i in missing_set:
-            html = next(fresh)
-            if cache:
-                cache.put(keys[i], html)
-            yield html
+    def __init__(self, texts: Iterable[str], cache: Cache | None, jobs: int):
+        self.texts = list(texts)
+        self.cache = cache
+        fingerprint = settings_fingerprint()
+        self.keys = [cache_key(t, fingerprint) for t in self.texts]
+        # Cached entries are only checked for now and read when their turn comes, to keep memory flat.
+        self.missing = [i for i, k in enumerate(self.keys) if not (cache and cache.has(k))]
+        jobs = max(1, jobs or os.cpu_count() or 1)
+        self.pool = None
+        if jobs > 1 and len(self.missing) >= _POOL_THRESHOLD:
+            # spawn, not fork: a forked worker would carry a copy of everything the build has loaded.
+            self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+            # Executor.map submits every job now, so workers render while the caller does other stages.
+            self.fresh = self.pool.map(_worker, (self.texts[i] for i in self.missing), chunksize=8)
         else:
-            yield cached[i]
+            md = new_renderer() if self.missing else None
+            self.fresh = (to_html(md, self.texts[i]) for i in self.missing)
+
+    def __iter__(self) -> Iterator[str]:
+        missing = set(self.missing)
+        for i, key in enumerate(self.keys):
+            html = self.cache.get(key) if i not in missing else None
+            if html is None:  # not cached, or the entry vanished since it was checked
+                html = next(self.fresh) if i in missing else to_html(new_renderer(), self.texts[i])
+                if self.cache:
+                    self.cache.put(key, html)
+            yield html
+
+    def close(self) -> None:
+        """Stop the workers, dropping jobs nobody will read (a failed build)."""
+        if self.pool:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+
+def render_all(texts: Iterable[str], cache: Cache | None, jobs: int) -> Iterator[str]:
+    """The HTML of each text, in order (a convenience over Rendering for callers that read it all)."""
+    rendering = Rendering(texts, cache, jobs)
+    try:
+        yield from rendering
+    finally:
+        rendering.close()

@@ -113,11 +113,6 @@ def runway_matrix(data: Data) -> Matrix:
     return Matrix(tuple(r.title for r in data.roles), tuple(rows))
 
 
-def recommended_backgrounds(data: Data, role_id: str) -> list[str]:
-    """Labels of the backgrounds the source advises into this role."""
-    return [data.label("backgrounds", b) for rec in data.recommendations if rec.role == role_id for b in rec.backgrounds]
-
-
 TEMPLATES = ("home.html", "roles.html", "role.html", "compare.html", "guide.html", "guides.html", "404.html")
 
 
@@ -138,21 +133,28 @@ def quiz_outputs(shared: dict, quiz: Quiz, tables: dict) -> list[Output]:
 
 
 def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None = None, tables: dict | None = None) -> list[Output]:
-    """Every file the build writes, in a fixed order."""
-    roles_by_id = {p.slug: p for p in pages if p.kind == "role"}
+    """Every file the build writes, in a fixed order; page outputs follow the order of `pages`."""
     guides = sorted((p for p in pages if p.kind == "guide"), key=lambda p: (p.published, p.slug), reverse=True)
     shared = {"roles": data.roles, "guides": guides, "data": data, "quiz": quiz}
     out = [Output("index.html", "home.html", {**shared, "url": "", "kind": "home"})]
-    for role in data.roles:
-        page = roles_by_id.get(role.id)
-        if page is None:
+    recommended: dict[str, list[str]] = {}
+    for rec in data.recommendations:
+        recommended.setdefault(rec.role, []).extend(data.label("backgrounds", b) for b in rec.backgrounds)
+    verdicts: dict[str, list] = {}
+    for v in data.verdicts:
+        verdicts.setdefault(v.role, []).append(v)
+    # Pages come in the caller's order, the order their Markdown was handed to the renderer.
+    for page in pages:
+        if page.kind == "guide":
+            out.append(Output(f"{page.url}index.html", "guide.html", {**shared, "url": page.url, "kind": "guide", "page": page}, page))
             continue
+        role = data.role(page.slug)
         out.append(Output(f"roles/{role.id}/index.html", "role.html", {
             **shared, "url": page.url, "kind": "role", "role": role, "page": page,
             "bands": [band_row(b, data) for b in data.bands_of(role.id)],
             "paths": path_rows(data, role.id),
-            "recommended": recommended_backgrounds(data, role.id),
-            "verdicts": [v for v in data.verdicts if v.role == role.id],
+            "recommended": recommended.get(role.id, []),
+            "verdicts": verdicts.get(role.id, []),
             "facts": [(f, figures.fact(f)) for f in role.facts],
             "horizon": figures.horizon(role.durability.horizon_years),
         }, page))
@@ -164,8 +166,6 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
         "recommendations": [(data.role(rec.role), [data.label("backgrounds", b) for b in rec.backgrounds], rec.reasons)
                             for rec in data.recommendations],
     }))
-    for page in guides:
-        out.append(Output(f"{page.url}index.html", "guide.html", {**shared, "url": page.url, "kind": "guide", "page": page}, page))
     if quiz and tables:
         out.extend(quiz_outputs(shared, quiz, tables))
     out.append(Output("guides/index.html", "guides.html", {**shared, "url": "guides/", "kind": "guides"}))

@@ -63,14 +63,26 @@ def build(opts: Options, memo: Memo | None = None) -> Result:
             _fail_if_errors(problems)
     tree = sources.discover(opts.content_dir, opts.templates_dir, problems)
     config = config_stage.load(tree, problems)
+    pages, failed_role = content.load(tree, memo, problems)
+    published = [p for p in pages if opts.drafts or not p.draft]
+    # Markdown does not depend on data, so workers start on it now, while this process checks the rest.
+    cache = Cache(opts.cache_dir, read_only=not opts.write) if opts.cache_dir else None
+    rendering = markup.Rendering((p.body for p in published), cache, opts.jobs)
+    try:
+        return _finish(opts, memo, stored, tree, config, pages, published, failed_role, rendering, problems, started)
+    finally:
+        rendering.close()
+
+
+def _finish(opts: Options, memo: Memo, stored: bool, tree: sources.SourceTree, config, pages, published, failed_role,
+            rendering: markup.Rendering, problems: Problems, started: float) -> Result:
+    """Every stage after Markdown has started: data, checks, model, render, write."""
     stale_days = config.stale_after_days if config else 730
     data_key = ("data", tuple((f.shown, f.digest) for f in tree.of_kind("data")), tuple(tree.unreadable_of("data")),
                 opts.today, stale_days)
     data = memo.run(data_key, lambda found: data_stage.load(tree, opts.today, stale_days, found), problems)
-    pages, failed_role = content.load(tree, memo, problems)
     env = render.environment(tree)
     render.compile_all(env, model.TEMPLATES, problems)
-    published = [p for p in pages if opts.drafts or not p.draft]
     tables = None
     if config and data:
         checks.check(config, data, pages, failed_role, problems)
@@ -86,8 +98,7 @@ def build(opts: Options, memo: Memo | None = None) -> Result:
 
     outputs = model.outputs(config, data, published, quiz if tables else None, tables)
     versions = render.asset_versions(tree)
-    cache = Cache(opts.cache_dir, read_only=not opts.write) if opts.cache_dir else None
-    bodies = markup.render_all((o.page.body for o in outputs if o.page), cache, opts.jobs)
+    bodies = iter(rendering)
     writer = SiteWriter(opts.output_dir) if opts.write else None
     try:
         for output in outputs:
