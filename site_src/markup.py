@@ -92,19 +92,41 @@ class Rendering:
             self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
             # Executor.map submits every job now, so workers render while the caller does other stages.
             self.fresh = self.pool.map(_worker, (self.texts[i] for i in self.missing), chunksize=8)
-        else:
-            md = new_renderer() if self.missing else None
-            self.fresh = (to_html(md, self.texts[i]) for i in self.missing)
+        self._md = None  # without a pool, texts are rendered here, on demand
+        self._missing_set = set(self.missing)
+        self._ahead: dict[int, str] = {}
+        self._skipped: set[int] = set()
+        self._next_missing = 0  # position in self.missing of the next result the workers will hand back
+
+    def html(self, i: int) -> str:
+        """The HTML of text i, from the cache or the workers (results for skipped texts are set aside)."""
+        if i not in self._missing_set:
+            cached = self.cache.get(self.keys[i])
+            if cached is not None:
+                return cached
+        if self.pool and i in self._missing_set:
+            while i not in self._ahead:
+                index, result = self.missing[self._next_missing], next(self.fresh)
+                self._next_missing += 1
+                if self.cache:
+                    self.cache.put(self.keys[index], result)
+                if index not in self._skipped:
+                    self._ahead[index] = result
+            return self._ahead.pop(i)
+        self._md = self._md or new_renderer()
+        html = to_html(self._md, self.texts[i])
+        if self.cache:
+            self.cache.put(self.keys[i], html)
+        return html
+
+    def skip(self, i: int) -> None:
+        """Text i will not be needed: forget its result, now or when the workers hand it back."""
+        self._skipped.add(i)
+        self._ahead.pop(i, None)
 
     def __iter__(self) -> Iterator[str]:
-        missing = set(self.missing)
-        for i, key in enumerate(self.keys):
-            html = self.cache.get(key) if i not in missing else None
-            if html is None:  # not cached, or the entry vanished since it was checked
-                html = next(self.fresh) if i in missing else to_html(new_renderer(), self.texts[i])
-                if self.cache:
-                    self.cache.put(key, html)
-            yield html
+        for i in range(len(self.texts)):
+            yield self.html(i)
 
     def close(self) -> None:
         """Stop the workers, dropping jobs nobody will read (a failed build)."""

@@ -135,7 +135,10 @@ def quiz_outputs(shared: dict, quiz: Quiz, tables: dict) -> list[Output]:
 def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None = None, tables: dict | None = None) -> list[Output]:
     """Every file the build writes, in a fixed order; page outputs follow the order of `pages`."""
     guides = sorted((p for p in pages if p.kind == "guide"), key=lambda p: (p.published, p.slug), reverse=True)
-    shared = {"roles": data.roles, "guides": guides, "data": data, "quiz": quiz}
+    # Templates record which of these names they read, so each output depends only on what it shows.
+    all_sources = {src.id: src for src in data.sources}
+    shared = {"roles": data.roles, "guides": guides, "data": data, "quiz": quiz, "has_quiz": quiz is not None,
+              "sources": all_sources}
     out = [Output("index.html", "home.html", {**shared, "url": "", "kind": "home"})]
     recommended: dict[str, list[str]] = {}
     for rec in data.recommendations:
@@ -149,10 +152,11 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
             out.append(Output(f"{page.url}index.html", "guide.html", {**shared, "url": page.url, "kind": "guide", "page": page}, page))
             continue
         role = data.role(page.slug)
+        bands, paths = [band_row(b, data) for b in data.bands_of(role.id)], path_rows(data, role.id)
+        cited = {role.durability.source} | {b.source for b in bands} | {p.source for p in paths}
         out.append(Output(f"roles/{role.id}/index.html", "role.html", {
-            **shared, "url": page.url, "kind": "role", "role": role, "page": page,
-            "bands": [band_row(b, data) for b in data.bands_of(role.id)],
-            "paths": path_rows(data, role.id),
+            **shared, "url": page.url, "kind": "role", "role": role, "page": page, "bands": bands, "paths": paths,
+            "sources": {sid: all_sources[sid] for sid in sorted(cited)},
             "recommended": recommended.get(role.id, []),
             "verdicts": verdicts.get(role.id, []),
             "facts": [(f, figures.fact(f)) for f in role.facts],

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
 from datetime import date
 from pathlib import Path
 
-from . import checks, config as config_stage, content, data as data_stage, markup, model, quiz as quiz_stage, render, shortcodes, sources
+from . import checks, deps, config as config_stage, content, data as data_stage, markup, model, quiz as quiz_stage, render, shortcodes, sources
 from .cache import Cache
 from .errors import BuildFailed, Problem, Problems
 from .memo import Memo
@@ -38,6 +40,7 @@ class Result:
     unchanged: int
     seconds: float
     warnings: list[Problem]
+    changed: list[str] = field(default_factory=list)  # output paths whose bytes changed
 
 
 def _fail_if_errors(problems: Problems) -> None:
@@ -69,21 +72,36 @@ def build(opts: Options, memo: Memo | None = None) -> Result:
     cache = Cache(opts.cache_dir, read_only=not opts.write) if opts.cache_dir else None
     rendering = markup.Rendering((p.body for p in published), cache, opts.jobs)
     try:
-        return _finish(opts, memo, stored, tree, config, pages, published, failed_role, rendering, problems, started)
+        site = _validate(opts, memo, tree, config, pages, failed_role, problems)
+        outputs = model.outputs(site.config, site.data, published, site.quiz, site.tables)
+        written, unchanged, changed = _render_and_write(opts, tree, site, outputs, rendering, problems)
     finally:
         rendering.close()
+    if stored and opts.write:
+        memo.prune()
+        memo.save(opts.cache_dir)
+    return Result(written, unchanged, time.perf_counter() - started, problems.warnings, changed)
 
 
-def _finish(opts: Options, memo: Memo, stored: bool, tree: sources.SourceTree, config, pages, published, failed_role,
-            rendering: markup.Rendering, problems: Problems, started: float) -> Result:
-    """Every stage after Markdown has started: data, checks, model, render, write."""
+@dataclass(frozen=True)
+class _Site:
+    """What validation hands on to rendering."""
+
+    config: config_stage.SiteConfig
+    data: data_stage.Data
+    quiz: quiz_stage.Quiz | None
+    tables: dict | None
+
+
+def _validate(opts: Options, memo: Memo, tree: sources.SourceTree, config, pages: list[content.Page],
+              failed_role: bool, problems: Problems) -> _Site:
+    """Data, cross-checks and the quiz; raise BuildFailed if anything so far is an error."""
     stale_days = config.stale_after_days if config else 730
     data_key = ("data", tuple((f.shown, f.digest) for f in tree.of_kind("data")), tuple(tree.unreadable_of("data")),
                 opts.today, stale_days)
     data = memo.run(data_key, lambda found: data_stage.load(tree, opts.today, stale_days, found), problems)
-    env = render.environment(tree)
-    render.compile_all(env, model.TEMPLATES, problems)
-    tables = None
+    render.compile_all(render.environment(tree), model.TEMPLATES, problems)
+    quiz = tables = None
     if config and data:
         checks.check(config, data, pages, failed_role, problems)
         loaded = quiz_stage.load(tree, data, problems)
@@ -91,39 +109,63 @@ def _finish(opts: Options, memo: Memo, stored: bool, tree: sources.SourceTree, c
         drafts = {p.slug for p in pages if p.kind == "role" and p.draft and not opts.drafts}
         data = data.only_roles({r.id for r in data.roles} - drafts)
         if loaded:
-            quiz, quiz_where = loaded
+            quiz, where = loaded
             tables = quiz_stage.compile_tables(quiz, data)
-            quiz_stage.check_tables(quiz, tables, quiz_where)
+            quiz_stage.check_tables(quiz, tables, where)
     _fail_if_errors(problems)
+    return _Site(config, data, quiz, tables)
 
-    outputs = model.outputs(config, data, published, quiz if tables else None, tables)
+
+def _render_and_write(opts: Options, tree: sources.SourceTree, site: _Site, outputs: list[model.Output],
+                      rendering: markup.Rendering, problems: Problems) -> tuple[int, int, list[str]]:
+    """Render each output whose inputs changed since the published site, keep the rest; swap the result in."""
+    env = render.environment(tree)
     versions = render.asset_versions(tree)
-    bodies = iter(rendering)
+    templates = {f.rel: f.digest for f in tree.of_kind("template")}
     writer = SiteWriter(opts.output_dir) if opts.write else None
+    previous = deps.load(writer.previous_marker()) if writer else {}
+    records: dict[str, deps.Record] = {}
+    changed: list[str] = []
+    page_index = 0
     try:
         for output in outputs:
-            body = None
-            if output.page:
-                root = render.root_for(output.path, config)
-                body = shortcodes.fill(next(bodies), output.page.codes, data, config.default_location, root)
             if output.template is None:  # a data file, not a page
-                text = output.context["text"]
-            else:
-                text = render.render(env, output, config, versions, body, problems)
-            if text is not None and writer:
-                writer.write(output.path, text.encode("utf-8"))
+                if writer and writer.write(output.path, output.context["text"].encode("utf-8")):
+                    changed.append(output.path)
+                continue
+            context = render.context_for(output, site.config, versions)
+            hasher = deps.Hasher({"asset": deps.digest(repr(sorted(versions.items())))})
+            index = page_index if output.page else None
+            page_index += output.page is not None
+            if output.page:
+                codes = [str(shortcodes.expand(c, site.data, site.config.default_location, context["root"])) for c in output.page.codes]
+                hasher.special["body"] = deps.digest(output.page.body + "\0" + "\0".join(codes))
+            old = previous.get(output.path)
+            if writer and old and old.still_valid(templates, context, hasher) and writer.keep(output.path):
+                records[output.path] = old
+                if index is not None:
+                    rendering.skip(index)
+                continue
+            if output.page:
+                html = rendering.html(index)
+                context["body"] = Markup(shortcodes.fill(html, output.page.codes, site.data, site.config.default_location,
+                                                         context["root"]))
+            text = render.render(env, output, context, problems)
+            if text is None:
+                continue
+            records[output.path] = deps.record(env.loaded, env.reads, templates, context, hasher)
+            if writer and writer.write(output.path, text.encode("utf-8")):
+                changed.append(output.path)
         if writer:
             for asset in tree.of_kind("asset"):
-                writer.write(asset.rel, asset.raw)
+                if writer.write(asset.rel, asset.raw):
+                    changed.append(asset.rel)
         _fail_if_errors(problems)
     except BaseException:
         if writer:
             writer.abort()
         raise
-    if writer:
-        writer.commit()
-    if stored and opts.write:
-        memo.prune()
-        memo.save(opts.cache_dir)
-    seconds = time.perf_counter() - started
-    return Result(writer.written if writer else 0, writer.unchanged if writer else 0, seconds, problems.warnings)
+    if not writer:
+        return 0, 0, []
+    writer.commit(deps.dump(records))
+    return writer.written, writer.unchanged, changed

@@ -29,11 +29,38 @@ class _TreeLoader(jinja2.BaseLoader):
         return sorted(self.templates)
 
 
-def environment(tree: SourceTree) -> jinja2.Environment:
+class _RecordingContext(jinja2.runtime.Context):
+    """A template context that notes every top-level name a template looks up."""
+
+    def resolve_or_missing(self, key: str):  # noqa: ANN201 - Jinja's signature
+        self.environment.reads.add(key)
+        return super().resolve_or_missing(key)
+
+
+class RecordingEnvironment(jinja2.Environment):
+    """The build's Jinja environment; while rendering it records the templates loaded and the names read."""
+
+    context_class = _RecordingContext
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        self.reads: set[str] = set()
+        self.loaded: set[str] = set()
+
+    def get_template(self, name, parent=None, globals=None):  # noqa: ANN001, ANN201 - Jinja's signature
+        template = super().get_template(name, parent, globals)
+        self.loaded.add(template.name)
+        return template
+
+    def start_recording(self) -> None:
+        """Forget what the previous output read."""
+        self.reads, self.loaded = set(), set()
+
+
+def environment(tree: SourceTree) -> RecordingEnvironment:
     """The single Jinja environment of a build."""
-    env = jinja2.Environment(loader=_TreeLoader(tree), autoescape=True, undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    return env
+    return RecordingEnvironment(loader=_TreeLoader(tree), autoescape=True, undefined=jinja2.StrictUndefined,
+                                trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
 
 def compile_all(env: jinja2.Environment, required: tuple[str, ...], problems: Problems) -> bool:
@@ -74,9 +101,8 @@ def root_for(output_path: str, config: SiteConfig) -> str:
     return "../" * output_path.count("/")
 
 
-def render(env: jinja2.Environment, output: Output, config: SiteConfig, versions: dict[str, str],
-           body: str | None, problems: Problems) -> str | None:
-    """Render one output; on a template error record it with its template line and return None."""
+def context_for(output: Output, config: SiteConfig, versions: dict[str, str]) -> dict:
+    """Everything a template can read for one output (the page body is added by the caller)."""
     root = root_for(output.path, config)
 
     def asset(name: str) -> str:
@@ -85,9 +111,12 @@ def render(env: jinja2.Environment, output: Output, config: SiteConfig, versions
             raise jinja2.UndefinedError(f"no static asset {name!r} in templates/static/")
         return f"{root}static/{name}?v={version}"
 
-    context = {**output.context, "site": config, "root": root, "asset": asset,
-               "canonical": config.base_url + output.context["url"],
-               "body": Markup(body) if body is not None else None}
+    return {**output.context, "site": config, "root": root, "asset": asset, "canonical": config.base_url + output.context["url"]}
+
+
+def render(env: RecordingEnvironment, output: Output, context: dict, problems: Problems) -> str | None:
+    """Render one output, recording what it reads; on a template error record it at its template line and return None."""
+    env.start_recording()
     try:
         return env.get_template(output.template).render(context)
     except Exception as exc:  # any mistake in a template (a bad call, a wrong type) is the template's, not ours

@@ -47,12 +47,34 @@ class SiteWriter:
         self.paths.add(rel)
         return self.staging.joinpath(*pure.parts)
 
-    def write(self, rel: str, data: bytes) -> None:
-        """Stage one output file, counting it as written or unchanged."""
+    def previous_marker(self) -> bytes:
+        """The marker file of the published site (it carries what each output read), or b''."""
+        try:
+            return (self.output / MARKER).read_bytes()
+        except OSError:
+            return b""
+
+    def keep(self, rel: str) -> bool:
+        """Carry the published copy of rel over unchanged; False when there is none to keep."""
+        old = self.output.joinpath(*PurePosixPath(rel).parts)
+        if not old.is_file():
+            return False
+        target = self._target(rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(old, target)
+        except OSError:
+            shutil.copy2(old, target)
+        self.unchanged += 1
+        return True
+
+    def write(self, rel: str, data: bytes) -> bool:
+        """Stage one output file, counting it as written or unchanged; True when its bytes changed."""
         if self._stage(self._target(rel), self.output.joinpath(*PurePosixPath(rel).parts), data):
             self.written += 1
-        else:
-            self.unchanged += 1
+            return True
+        self.unchanged += 1
+        return False
 
     @staticmethod
     def _stage(target: Path, old: Path, data: bytes) -> bool:
@@ -70,9 +92,9 @@ class SiteWriter:
         target.write_bytes(data)
         return True
 
-    def commit(self) -> None:
-        """Replace the output folder with the staging folder."""
-        self._stage(self.staging / MARKER, self.output / MARKER, _MARKER_TEXT)
+    def commit(self, marker: bytes = b"") -> None:
+        """Replace the output folder with the staging folder; marker is what the marker file records."""
+        self._stage(self.staging / MARKER, self.output / MARKER, marker or _MARKER_TEXT)
         previous = self.output.parent / f".{self.output.name}.previous"
         shutil.rmtree(previous, ignore_errors=True)
         if self.output.exists():

@@ -189,7 +189,7 @@ def test_undefined_template_variables_are_reported_at_their_template_line(tmp_pa
     env = render.environment(tree)
     config = SiteConfig("t", "", "d", "https://x.org/", "en", "us", ("A",))
     output = model.Output("x/index.html", "page.html", {"url": "x/"})
-    assert render.render(env, output, config, {}, None, problems) is None
+    assert render.render(env, output, render.context_for(output, config, {}), problems) is None
     [problem] = problems.errors
     assert (problem.path.endswith("t/page.html"), problem.line) == (True, 2)
     assert "nope" in problem.message
