@@ -14,8 +14,9 @@ from .pipeline import Options, build
 def parser() -> argparse.ArgumentParser:
     """The argument parser, shared by build.py and the console script."""
     p = argparse.ArgumentParser(prog="career-guides", description="Build a career-guide site from Markdown and YAML.")
-    p.add_argument("command", nargs="?", default="build", choices=["build", "check"],
-                   help="build (default): write the site; check: validate everything and write nothing")
+    p.add_argument("command", nargs="?", default="build", choices=["build", "check", "serve"],
+                   help="build (default): write the site; check: validate everything and write nothing; "
+                        "serve: build, preview with live reload, rebuild on every save")
     p.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
     p.add_argument("--templates", type=Path, default=Path("templates"), help="templates folder (default: templates)")
     p.add_argument("--output", type=Path, default=Path("_site"), help="output folder (default: _site)")
@@ -24,6 +25,11 @@ def parser() -> argparse.ArgumentParser:
                    help="folder for rendered-Markdown cache (default: .career-guides-cache)")
     p.add_argument("--no-cache", action="store_true", help="render all Markdown afresh and store nothing")
     p.add_argument("--jobs", type=int, default=0, help="worker processes for Markdown (default: one per core)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="serve: address to listen on (default 127.0.0.1; only an explicit --host opens it to other machines)")
+    p.add_argument("--port", type=int, default=8000, help="serve: port (default 8000)")
+    p.add_argument("--explain", action="store_true",
+                   help="build: list each data value that changed since the last build and the pages that show it")
     p.add_argument("--debug", action="store_true", help="show tracebacks for unexpected failures")
     return p
 
@@ -34,7 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     opts = Options(content_dir=args.content, templates_dir=args.templates, output_dir=args.output, today=date.today(),
                    drafts=args.drafts, cache_dir=None if args.no_cache else args.cache, jobs=args.jobs,
-                   write=args.command == "build")
+                   write=args.command in ("build", "serve"))
+    if args.command == "serve":
+        from .serve import serve
+        return serve(opts, args.host, args.port)
     try:
         result = build(opts)
     except BuildFailed as failed:
@@ -57,5 +66,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check":
         print(f"check passed: no errors, {len(result.warnings)} warning(s); nothing written")
     else:
+        if result.rebuilt:  # one line per changed output; a first build would list every file
+            for path in result.changed:
+                print(f"changed: /{path.removesuffix('index.html')}")
+        if args.explain:
+            for key, old, new, where in result.data_changes:
+                shown = ", ".join("/" + p.removesuffix("index.html") for p in where) or "no page changed"
+                print(f"{key} {old} \u2192 {new}: {shown}")
         print(f"{result.written} pages written, {result.unchanged} unchanged, {result.seconds:.2f} s")
     return 0

@@ -454,3 +454,34 @@ def _check_currencies(f: _File, data: Data, problems: Problems) -> None:
             line, col = f.doc.at(("bands", i, "currency"))
             problems.error(f.shown, line, col, f"currency {band.currency} differs from {band.location}'s currency {expected}",
                            f"use {expected}, or add a location whose currency is {band.currency}")
+
+
+def flatten(data: Data) -> dict[str, tuple[str | None, str]]:
+    """Every value in the data as 'file record field' -> (role it belongs to, value), for reporting what changed."""
+    out: dict[str, tuple[str | None, str]] = {}
+
+    def put(key: str, role: str | None, record: object, skip: tuple[str, ...] = ()) -> None:
+        for name, value in vars(record).items():
+            if name not in skip and not name.startswith("_") and name != "role_at":
+                out[f"{key} {name}"] = (role, value.isoformat() if isinstance(value, date) else str(value))
+
+    for s in data.sources:
+        put(f"sources.yaml {s.id}", None, s)
+    for r in data.roles:
+        put(f"roles.yaml {r.id}", r.id, r, skip=("durability", "facts"))
+        put(f"roles.yaml {r.id}/durability", r.id, r.durability)
+        for f in r.facts:
+            put(f"roles.yaml {r.id}/facts/{f.key}", r.id, f)
+    for b in data.bands:
+        put(f"pay.yaml {b.role}/{'+'.join(b.levels)}/{b.tier}/{b.location}/{b.basis}", b.role, b)
+    for v in data.verdicts:
+        put(f"pay.yaml verdicts/{v.measure}", v.role, v)
+    for p in data.paths:
+        put(f"paths.yaml {p.role}/{p.background}", p.role, p)
+    for rec in data.recommendations:
+        put(f"paths.yaml recommendations/{rec.role}", rec.role, rec)
+    for vocabulary in ("levels", "tiers", "bases", "backgrounds", "fits", "locations"):
+        file = "paths.yaml" if vocabulary in ("backgrounds", "fits") else "pay.yaml"
+        for term in getattr(data, vocabulary):
+            put(f"{file} {vocabulary}/{term.id}", None, term)
+    return out

@@ -64,6 +64,16 @@ class Memo:
         problems.items.extend(found)
         return result
 
+    def remember(self, key: Hashable, value: Any) -> None:
+        """Keep a value for the next build (e.g. the data as it stood), with no problems attached."""
+        self.entries[key] = (value, [])
+        self.used.add(key)
+
+    def recall(self, key: Hashable) -> Any:
+        """A value remembered by an earlier build, or None."""
+        hit = self.entries.get(key)
+        return hit[0] if hit else None
+
     def prune(self) -> None:
         """Forget entries the last build did not use, so the table tracks the current sources only."""
         self.entries = {k: v for k, v in self.entries.items() if k in self.used}

@@ -13,7 +13,7 @@ from . import checks, deps, config as config_stage, content, data as data_stage,
 from .cache import Cache
 from .errors import BuildFailed, Problem, Problems
 from .memo import Memo
-from .writer import SiteWriter, unsafe_output_reason
+from .writer import MARKER, SiteWriter, unsafe_output_reason
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,8 @@ class Result:
     seconds: float
     warnings: list[Problem]
     changed: list[str] = field(default_factory=list)  # output paths whose bytes changed
+    rebuilt: bool = False  # there was a published site before this build
+    data_changes: list[tuple[str, str, str, list[str]]] = field(default_factory=list)  # key, old, new, outputs
 
 
 def _fail_if_errors(problems: Problems) -> None:
@@ -74,13 +76,37 @@ def build(opts: Options, memo: Memo | None = None) -> Result:
     try:
         site = _validate(opts, memo, tree, config, pages, failed_role, problems)
         outputs = model.outputs(site.config, site.data, published, site.quiz, site.tables)
+        rebuilt = (opts.output_dir / MARKER).exists()
         written, unchanged, changed = _render_and_write(opts, tree, site, outputs, rendering, problems)
     finally:
         rendering.close()
+    flat = data_stage.flatten(site.data)
+    explained = explain(memo.recall(("data-values",)), flat, changed) if opts.write else []
+    memo.remember(("data-values",), flat)
     if stored and opts.write:
         memo.prune()
         memo.save(opts.cache_dir)
-    return Result(written, unchanged, time.perf_counter() - started, problems.warnings, changed)
+    return Result(written, unchanged, time.perf_counter() - started, problems.warnings, changed, rebuilt, explained)
+
+
+def explain(before: dict | None, after: dict, changed: list[str]) -> list[tuple[str, str, str, list[str]]]:
+    """Each data value that changed since the last build, with the changed outputs that show it.
+
+    A value that belongs to a role is shown on that role's page and on site-wide pages; a value
+    of no single role (a source, a label) may appear on any page.
+    """
+    if before is None:
+        return []
+    out = []
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key, (None, "(none)")), after.get(key, (None, "(none)"))
+        if old[1] == new[1]:
+            continue
+        role = new[0] or old[0]
+        where = [p for p in changed if not p.startswith("roles/") or p == "roles/index.html"
+                 or role is None or p.startswith(f"roles/{role}/")]
+        out.append((key, old[1], new[1], where))
+    return out
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,179 @@
+"""serve: the rebuild callback, the preview's WSGI app, and the real server in headless Chromium."""
+from __future__ import annotations
+
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tests.browser_support import CHROMIUM_FLAGS, chromium_path, require
+from tests.conftest import REPO, snapshot
+from site_src.pipeline import Options
+from site_src.serve import Preview, app
+
+PAY = "content/data/pay.yaml"
+
+
+def preview_for(site: Path) -> Preview:
+    return Preview(Options(site / "content", site / "templates", site / "_site", date(2026, 11, 27),
+                           cache_dir=site / ".cache"))
+
+
+def get(application, path: str) -> tuple[str, str]:
+    """Call the WSGI app; return status and body text."""
+    seen = {}
+    body = b"".join(application({"PATH_INFO": path}, lambda status, headers: seen.update(status=status)))
+    return seen["status"], body.decode()
+
+
+def test_rebuild_reports_changes_keeps_the_last_good_site_and_recovers(site: Path) -> None:
+    preview = preview_for(site)
+    assert preview.rebuild()[-1].endswith(" s") and preview.problems == []
+    good = snapshot(site / "_site")
+    pay = site / PAY
+    text = pay.read_text()
+    pay.write_text(text.replace("low: 180000", "low: 999999"))  # low > high
+    report = preview.rebuild()
+    assert any("content/data/pay.yaml:" in line and "greater than high" in line for line in report)
+    [problem] = preview.problems
+    assert problem.path.endswith("content/data/pay.yaml") and text.splitlines()[problem.line - 1].strip() == "low: 180000"
+    assert snapshot(site / "_site") == good
+    pay.write_text(text.replace("low: 180000", "low: 181000"))
+    report = preview.rebuild()
+    assert preview.problems == []
+    assert "changed: /roles/mlops-engineer/index.html" in report and "changed: /compare/index.html" in report
+    assert "$181K" in (site / "_site/roles/mlops-engineer/index.html").read_text()
+
+
+def test_the_app_serves_pages_and_overlays_errors_with_source_lines(site: Path) -> None:
+    preview = preview_for(site)
+    preview.rebuild()
+    web = app(preview)
+    status, body = get(web, "/roles/mlops-engineer/")
+    assert status == "200 OK" and "MLOps engineer" in body and "cg-errors" not in body
+    assert get(web, "/no/such/page/")[0] == "404 Not Found"
+    assert get(web, "/../../etc/passwd")[0] == "404 Not Found"
+    pay = site / PAY
+    pay.write_text(pay.read_text().replace("tier: top-tier", "tier: top-teir", 1))
+    preview.rebuild()
+    status, body = get(web, "/compare/")
+    assert status == "200 OK" and 'id="cg-errors"' in body
+    assert "content/data/pay.yaml" in body and "unknown tier &#x27;top-teir&#x27;" in body
+    assert "tier: top-teir" in body  # the offending source line is shown
+    pay.write_text(pay.read_text().replace("top-teir", "top-tier"))
+    preview.rebuild()
+    assert "cg-errors" not in get(web, "/compare/")[1]
+
+
+def test_a_hundred_bad_and_good_saves_never_stop_the_preview(site: Path) -> None:
+    preview = preview_for(site)
+    preview.rebuild()
+    web = app(preview)
+    rng = random.Random(7)
+    role = site / "content/roles/mlops-engineer.md"
+    good_role, good_pay = role.read_bytes(), (site / PAY).read_bytes()
+    template = site / "templates/role.html"
+    good_template = template.read_bytes()
+    bad = [
+        lambda: role.write_bytes(b"\xff\xfe not utf-8"),
+        lambda: role.write_text("---\nrole: [unclosed\n---\n"),
+        lambda: role.write_text(""),
+        lambda: (site / PAY).write_text("bands: !!python/object:os.system 'echo hi'\n"),
+        lambda: (site / PAY).write_text("a: &x\n  - *x\n"),
+        lambda: template.write_text("{% for x in %}"),
+        lambda: template.write_text("{{ role.title() }}"),
+        lambda: role.write_text(role.read_text(errors="replace") + "\n{{ pay role=nobody level=x tier=y }}\n"),
+    ]
+    for n in range(100):
+        if n % 2:
+            role.write_bytes(good_role), (site / PAY).write_bytes(good_pay), template.write_bytes(good_template)
+            preview.rebuild()
+            assert preview.problems == [], f"save {n}: {preview.problems}"
+        else:
+            rng.choice(bad)()
+            preview.rebuild()
+            assert preview.problems, f"save {n} should have failed"
+        assert get(web, "/")[0] == "200 OK"
+
+
+# --- the real server -------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(site: Path):
+    """`python build.py serve` on a free loopback port, stopped with Ctrl-C (SIGINT) afterwards."""
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--port", str(port)], cwd=site, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield url, proc
+    proc.send_signal(2)
+    out, _ = proc.communicate(timeout=10)
+    assert proc.returncode == 0, out
+    assert "Traceback" not in out
+
+
+def test_server_listens_on_loopback_only_and_stops_cleanly(server) -> None:
+    url, proc = server
+    assert urllib.request.urlopen(url + "compare/").status == 200
+    with pytest.raises(OSError):
+        host = socket.gethostbyname(socket.gethostname())
+        if host.startswith("127."):
+            raise OSError("no other interface to test")
+        urllib.request.urlopen(url.replace("127.0.0.1", host), timeout=2)
+
+
+@pytest.fixture
+def page(server):
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None
+    require("the Python package playwright", sync_playwright)
+    require("Chromium (Debian package chromium)", chromium_path())
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        yield browser.new_page(), server[0]
+        browser.close()
+
+
+def test_saving_a_file_reloads_the_open_page(page, site: Path) -> None:
+    pg, url = page
+    pg.goto(url + "roles/prompt-engineer/")
+    pg.wait_for_timeout(1000)  # let the live-reload socket connect
+    role = site / "content/roles/prompt-engineer.md"
+    role.write_text(role.read_text().replace("## Who hires\n", "## Who hires\n\nA sentence typed just now.\n", 1))
+    pg.wait_for_selector("text=A sentence typed just now.", timeout=15000)
+
+
+def test_a_broken_save_shows_the_overlay_and_a_fix_clears_it(page, site: Path) -> None:
+    pg, url = page
+    pg.goto(url + "compare/")
+    pg.wait_for_timeout(1000)
+    pay = site / PAY
+    good = pay.read_text()
+    pay.write_text(good.replace("levels:\n", "levels: [oops\n", 1))
+    pg.wait_for_selector("#cg-errors", timeout=15000)
+    assert "content/data/pay.yaml:" in pg.locator("#cg-errors").inner_text()
+    pay.write_text(good)
+    pg.wait_for_selector("#cg-errors", state="detached", timeout=15000)
+    assert pg.locator("h1").inner_text() == "Compare the roles side by side"
