@@ -139,4 +139,17 @@ def test_a_prose_edit_rerenders_only_its_page(site: Path, cli) -> None:
     page = site / "content/roles/prompt-engineer.md"
     page.write_text(page.read_text().replace("## Who hires\n", "## Who hires\n\nOne more sentence.\n", 1))
     run = cli(site, "build")
-    assert run.out.startswith("1 pages written, ")
+    assert run.out.splitlines()[:2] == ["changed: /roles/prompt-engineer/", run.out.splitlines()[1]]
+    assert run.out.splitlines()[1].startswith("1 pages written, ")
+
+
+def test_explain_names_the_changed_value_and_the_pages_that_show_it(site: Path, cli) -> None:
+    assert cli(site, "build").code == 0
+    pay = site / "content/data/pay.yaml"
+    pay.write_text(pay.read_text().replace("high: 400000", "high: 420000", 1))
+    run = cli(site, "build", "--explain")
+    line = next(l for l in run.out.splitlines() if l.startswith("pay.yaml "))
+    assert line.startswith("pay.yaml mlops-engineer/senior/top-tier/us/total-comp high 400000 \u2192 420000: ")
+    shown = line.split(": ", 1)[1].split(", ")
+    assert {"/roles/mlops-engineer/", "/compare/", "/quiz/tables.json"} <= set(shown)
+    assert "/roles/prompt-engineer/" not in shown
