@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from . import schema, yamlpos
+from . import schema
 from .errors import Problems
 from .sources import SourceTree, shown_path
 
@@ -41,17 +41,9 @@ def load(tree: SourceTree, problems: Problems) -> SiteConfig | None:
         problems.error(shown_path(tree.content_dir / "site.yaml"), 1, 1, "site.yaml is missing",
                        "create it with title, description, base_url, language, default_location and role_sections")
         return None
-    try:
-        doc, duplicates = yamlpos.load(source.text)
-    except yamlpos.YamlError as exc:
-        problems.error(source.shown, exc.line, exc.col, f"malformed YAML: {exc.message}", "check the indentation and quoting here")
-        return None
-    for path, line, col in duplicates:
-        problems.error(source.shown, line, col, f"key {path[-1]!r} appears twice", "remove one of them")
-    if not isinstance(doc.value, dict):
-        problems.error(source.shown, 1, 1, "site.yaml must be a mapping of settings", "see content/EDITING.md")
-        return None
-    if not schema.check(doc, "site", source.shown, problems) or duplicates:
+    doc, ok = schema.load_checked(source.text, source.shown, "site", problems,
+                                  not_mapping="site.yaml holds key: value settings; see content/EDITING.md")
+    if not ok:
         return None
     v = doc.value
     return SiteConfig(v["title"], v.get("tagline", ""), v["description"], v["base_url"], v["language"],

@@ -120,17 +120,11 @@ def parse_page(source: SourceFile, problems: Problems) -> Page | None:
         needs = "role: ID and description" if kind == "role" else "title, description and published"
         problems.error(source.shown, 1, 1, "page has no front matter", f"start the file with a --- block holding {needs}")
         return None
-    try:
-        doc, duplicates = yamlpos.load(front_text, line_offset=1)
-    except yamlpos.YamlError as exc:
-        problems.error(source.shown, exc.line, exc.col, f"malformed front matter: {exc.message}", "front matter is YAML: key: value, one per line")
+    doc, ok = schema.load_checked(front_text, source.shown, "role-page" if kind == "role" else "guide", problems,
+                                  line_offset=1, not_mapping="write it as key: value lines between the --- lines",
+                                  what="front matter")
+    if doc is None:
         return None
-    for path, line, col in duplicates:
-        problems.error(source.shown, line, col, f"key {path[-1]!r} appears twice in the front matter", "remove one of them")
-    if not isinstance(doc.value, dict):
-        problems.error(source.shown, 2, 1, "front matter is not a mapping", "write it as key: value lines between the --- lines")
-        return None
-    ok = schema.check(doc, "role-page" if kind == "role" else "guide", source.shown, problems) and not duplicates
     front = doc.value
     text, codes, issues = shortcodes.extract(body, first_line)
     for issue in issues:

@@ -240,19 +240,9 @@ def _parse_file(tree: SourceTree, name: str, problems: Problems) -> _File | None
         shown = (tree.content_dir / "data" / f"{name}.yaml").as_posix()
         problems.error(shown, 1, 1, f"data file data/{name}.yaml is missing", "create it; content/EDITING.md shows its fields")
         return None
-    try:
-        doc, duplicates = yamlpos.load(source.text)
-    except yamlpos.YamlError as exc:
-        problems.error(source.shown, exc.line, exc.col, f"malformed YAML: {exc.message}", "check the indentation and quoting on this line and the one before")
-        return None
-    for path, line, col in duplicates:
-        problems.error(source.shown, line, col, f"key {path[-1]!r} appears twice in the same entry", "remove one of them")
-    if not isinstance(doc.value, dict):
-        problems.error(source.shown, 1, 1, "data file must be a mapping of keys to lists", f"start the file with the keys shown in content/EDITING.md for {name}.yaml")
-        return None
-    f = _File(source.shown, doc)
-    f.ok = schema.check(doc, name, source.shown, problems) and not duplicates
-    return f
+    doc, ok = schema.load_checked(source.text, source.shown, name, problems,
+                                  not_mapping=f"start the file with the keys shown in content/EDITING.md for {name}.yaml")
+    return _File(source.shown, doc, ok) if doc else None
 
 
 def _terms(raw: list[dict], f: _File, key: str, problems: Problems) -> tuple[Term, ...]:

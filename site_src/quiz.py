@@ -142,20 +142,11 @@ def load(tree: SourceTree, data: Data, problems: Problems) -> tuple[Quiz, _Ctx] 
     source = tree.get("data", QUIZ_FILE)
     if source is None:
         return None
-    try:
-        doc, duplicates = yamlpos.load(source.text)
-    except yamlpos.YamlError as exc:
-        problems.error(source.shown, exc.line, exc.col, f"malformed YAML: {exc.message}", "check the indentation and quoting here")
+    doc, ok = schema.load_checked(source.text, source.shown, "quiz", problems)
+    if not ok:
         return None
     ctx = _Ctx(source.shown, doc, problems)
-    for path, line, col in duplicates:
-        problems.error(source.shown, line, col, f"key {path[-1]!r} appears twice in the same entry", "remove one of them")
-    if not isinstance(doc.value, dict):
-        problems.error(source.shown, 1, 1, "quiz.yaml must be a mapping", "see content/EDITING.md")
-        return None
     before = len(problems.errors)
-    if not schema.check(doc, "quiz", source.shown, problems) or duplicates:
-        return None
     v = doc.value
     _check(v, data, ctx)
     if data.source(v["source"]) is None:

@@ -11,6 +11,7 @@ import fastjsonschema
 import jsonschema
 
 from .errors import Problems
+from . import yamlpos
 from .yamlpos import Located
 
 _ID_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -105,3 +106,24 @@ def check(doc: Located, name: str, shown: str, problems: Problems) -> bool:
         message, hint = _message(error)
         problems.error(shown, line, col, message, hint)
     return ok
+
+
+def load_checked(text: str, shown: str, name: str, problems: Problems, line_offset: int = 0,
+                 not_mapping: str = "see content/EDITING.md", what: str = "YAML") -> tuple[Located | None, bool]:
+    """Parse YAML that must be a mapping and check it against schema `name`.
+
+    Returns the document (None when it is malformed or not a mapping) and whether it is
+    free of errors; every problem found is recorded at its line.
+    """
+    try:
+        doc, duplicates = yamlpos.load(text, line_offset)
+    except yamlpos.YamlError as exc:
+        problems.error(shown, exc.line, exc.col, f"malformed {what}: {exc.message}",
+                       "check the indentation and quoting on this line and the one before")
+        return None, False
+    for path, line, col in duplicates:
+        problems.error(shown, line, col, f"key {path[-1]!r} appears twice in the same entry", "remove one of them")
+    if not isinstance(doc.value, dict):
+        problems.error(shown, 1 + line_offset, 1, f"{'front matter' if what == 'front matter' else 'the file'} is not a mapping of keys to values", not_mapping)
+        return None, False
+    return doc, check(doc, name, shown, problems) and not duplicates

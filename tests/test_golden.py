@@ -18,7 +18,8 @@ EXPECTED = FIXTURES / "mini" / "expected"
 def test_fixture_site_matches_golden_output(mini: Path, cli) -> None:
     run = cli(mini, "build", "--no-cache")
     assert run.code == 0, run.err
-    built = {k: v[0] for k, v in snapshot(mini / "_site").items() if k != MARKER}
+    # static/ is the theme's files copied verbatim: comparing them would only duplicate templates/static/.
+    built = {k: v[0] for k, v in snapshot(mini / "_site").items() if k != MARKER and not k.startswith("static/")}
     if os.environ.get("REFRESH_GOLDEN"):
         shutil.rmtree(EXPECTED, ignore_errors=True)
         for rel, data in built.items():
