@@ -28,14 +28,23 @@ def unsafe_output_reason(output: Path, protected: list[Path]) -> str | None:
 
 
 class SiteWriter:
-    """Collects one build's files in a staging folder next to the output and swaps it in on commit."""
+    """Stages one build's changed files next to the output and publishes them only on commit.
+
+    The first build (no published site yet) stages every file and renames the folder into
+    place. Later builds stage only files whose bytes changed, and commit moves each one in
+    with an atomic rename, then deletes outputs the build no longer makes: unchanged files
+    are never touched, so a rebuild costs what changed, not what exists. Nothing reaches
+    the output folder before commit, so a failed build leaves it exactly as it was.
+    """
 
     def __init__(self, output: Path):
         self.output = output
         self.staging = output.parent / f".{output.name}.staging"
         shutil.rmtree(self.staging, ignore_errors=True)
         self.staging.mkdir(parents=True)
+        self.update = (output / MARKER).is_file()  # a published site to update in place
         self.paths: set[str] = set()
+        self.staged: list[str] = []
         self.written = 0
         self.unchanged = 0
 
@@ -47,6 +56,9 @@ class SiteWriter:
         self.paths.add(rel)
         return self.staging.joinpath(*pure.parts)
 
+    def _published(self, rel: str) -> Path:
+        return self.output.joinpath(*PurePosixPath(rel).parts)
+
     def previous_marker(self) -> bytes:
         """The marker file of the published site (it carries what each output read), or b''."""
         try:
@@ -56,52 +68,80 @@ class SiteWriter:
 
     def keep(self, rel: str) -> bool:
         """Carry the published copy of rel over unchanged; False when there is none to keep."""
-        old = self.output.joinpath(*PurePosixPath(rel).parts)
+        old = self._published(rel)
         if not old.is_file():
             return False
         target = self._target(rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(old, target)
-        except OSError:
-            shutil.copy2(old, target)
+        if not self.update:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _link_or_copy(old, target)
         self.unchanged += 1
         return True
 
     def write(self, rel: str, data: bytes) -> bool:
         """Stage one output file, counting it as written or unchanged; True when its bytes changed."""
-        if self._stage(self._target(rel), self.output.joinpath(*PurePosixPath(rel).parts), data):
-            self.written += 1
-            return True
-        self.unchanged += 1
-        return False
-
-    @staticmethod
-    def _stage(target: Path, old: Path, data: bytes) -> bool:
-        """Stage bytes at target; when the published copy already holds them, keep that very file (same inode and mtime). True if written."""
+        target, old = self._target(rel), self._published(rel)
+        if _same_bytes(old, data):
+            if not self.update:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                _link_or_copy(old, target)
+            self.unchanged += 1
+            return False
         target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            if old.is_file() and old.stat().st_size == len(data) and old.read_bytes() == data:
-                try:
-                    os.link(old, target)
-                except OSError:
-                    shutil.copy2(old, target)
-                return False
-        except OSError:
-            pass
         target.write_bytes(data)
+        self.staged.append(rel)
+        self.written += 1
         return True
 
     def commit(self, marker: bytes = b"") -> None:
-        """Replace the output folder with the staging folder; marker is what the marker file records."""
-        self._stage(self.staging / MARKER, self.output / MARKER, marker or _MARKER_TEXT)
-        previous = self.output.parent / f".{self.output.name}.previous"
-        shutil.rmtree(previous, ignore_errors=True)
-        if self.output.exists():
-            os.replace(self.output, previous)
-        os.replace(self.staging, self.output)
-        shutil.rmtree(previous, ignore_errors=True)
+        """Publish the staged files; marker is what the marker file records."""
+        marker = marker or _MARKER_TEXT
+        if not self.update:
+            (self.staging / MARKER).write_bytes(marker)
+            previous = self.output.parent / f".{self.output.name}.previous"
+            shutil.rmtree(previous, ignore_errors=True)
+            if self.output.exists():
+                os.replace(self.output, previous)
+            os.replace(self.staging, self.output)
+            shutil.rmtree(previous, ignore_errors=True)
+            return
+        for rel in self.staged:
+            dest = self._published(rel)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.staging.joinpath(*PurePosixPath(rel).parts), dest)
+        self._remove_stale()
+        if not _same_bytes(self.output / MARKER, marker):
+            (self.staging / MARKER).write_bytes(marker)
+            os.replace(self.staging / MARKER, self.output / MARKER)
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def _remove_stale(self) -> None:
+        """Delete published files this build did not produce, and folders left empty."""
+        for dirpath, dirnames, filenames in os.walk(self.output, topdown=False):
+            folder = Path(dirpath)
+            for name in filenames:
+                rel = (folder / name).relative_to(self.output).as_posix()
+                if rel != MARKER and rel not in self.paths:
+                    (folder / name).unlink()
+            if folder != self.output and not any(folder.iterdir()):
+                folder.rmdir()
 
     def abort(self) -> None:
         """Throw the staging folder away; the output folder was never touched."""
         shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    """Whether the file at path holds exactly data."""
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _link_or_copy(old: Path, target: Path) -> None:
+    """Put the published file into the staging folder without rewriting it (same inode, same mtime)."""
+    try:
+        os.link(old, target)
+    except OSError:
+        shutil.copy2(old, target)
