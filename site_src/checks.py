@@ -55,3 +55,18 @@ def check(config: SiteConfig, data: Data, pages: list[Page], failed_role: bool, 
         if role_id not in written and not failed_role:
             shown, line, col = data.role_at[role_id]
             problems.error(shown, line, col, f"role {role_id!r} has no write-up", f"create content/roles/{role_id}.md with `role: {role_id}`")
+
+
+def check_drafts(config: SiteConfig, published_data: Data, published: list[Page], drafts: set[str], problems: Problems) -> None:
+    """A published page must not cite a role that is left out because its write-up is a draft."""
+    if not drafts:
+        return
+    hint = "publish that write-up (remove draft: true), build with --drafts, or cite another role"
+    for page in published:
+        for code in page.codes:
+            failure = shortcodes.check(code, published_data, config.default_location)
+            if failure:
+                cited = code.arg("role") or code.arg("id")
+                message = (f"{code.name} cites {cited!r}, whose write-up is a draft" if cited in drafts
+                           else f"{failure[0]}: it belongs to a role whose write-up is a draft")
+                problems.error(page.shown, code.line, code.col, message, hint)

@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     opts = Options(content_dir=args.content, templates_dir=args.templates, output_dir=args.output, today=date.today(),
                    drafts=args.drafts, cache_dir=None if args.no_cache else args.cache, jobs=args.jobs,
-                   write=args.command in ("build", "serve"))
+                   write=args.command in ("build", "serve"), explain=args.explain)
     if args.command == "serve":
         from .serve import serve
         return serve(opts, args.host, args.port)

@@ -37,6 +37,11 @@ class Page:
     slug_line: int  # the line that gives the page its slug (role: or slug:), for cross-reference errors
 
     @property
+    def fingerprint(self) -> str:
+        """Everything a page is made from: its path and its file's content hash."""
+        return f"{self.shown}:{self.digest}"
+
+    @property
     def url(self) -> str:
         """The page's path under the site root, e.g. roles/mlops-engineer/."""
         return f"{self.kind}s/{self.slug}/"

@@ -39,7 +39,8 @@ class Hasher:
         hit = self._seen.get(id(value))
         if hit is not None and hit[0] is value:
             return hit[1]
-        result = digest(repr(value))
+        # A value that knows what it is made from (a page: its path and content hash) says so cheaply.
+        result = digest(value.fingerprint) if isinstance(getattr(value, "fingerprint", None), str) else digest(repr(value))
         self._seen[id(value)] = (value, result)  # keep value alive so its id is not reused
         return result
 

@@ -64,6 +64,10 @@ class Memo:
         problems.items.extend(found)
         return result
 
+    def cached(self, key: Hashable, step: Callable[[], T]) -> T:
+        """The result of a step that reports no problems, computed only on a miss."""
+        return self.run(key, lambda found: step(), Problems())
+
     def remember(self, key: Hashable, value: Any) -> None:
         """Keep a value for the next build (e.g. the data as it stood), with no problems attached."""
         self.entries[key] = (value, [])

@@ -30,6 +30,7 @@ class Options:
     cache_dir: Path | None = None
     jobs: int = 0
     write: bool = True  # False for `check`: do everything but write
+    explain: bool = False  # report which data values changed since the last build
 
 
 @dataclass(frozen=True)
@@ -77,12 +78,13 @@ def build(opts: Options, memo: Memo | None = None) -> Result:
         site = _validate(opts, memo, tree, config, pages, failed_role, problems)
         outputs = model.outputs(site.config, site.data, published, site.quiz, site.tables)
         rebuilt = (opts.output_dir / MARKER).exists()
-        written, unchanged, changed = _render_and_write(opts, tree, site, outputs, rendering, problems)
+        written, unchanged, changed = _render_and_write(opts, memo, tree, site, outputs, rendering, problems)
     finally:
         rendering.close()
-    flat = data_stage.flatten(site.data)
-    explained = explain(memo.recall(("data-values",)), flat, changed) if opts.write else []
-    memo.remember(("data-values",), flat)
+    previous = memo.recall(("data-values",))
+    explained = explain(data_stage.flatten(previous), data_stage.flatten(site.data), changed) \
+        if opts.explain and previous is not None else []
+    memo.remember(("data-values",), site.data)  # the Data object itself: flattened only when asked
     if stored and opts.write:
         memo.prune()
         memo.save(opts.cache_dir)
@@ -117,6 +119,8 @@ class _Site:
     data: data_stage.Data
     quiz: quiz_stage.Quiz | None
     tables: dict | None
+    env: render.RecordingEnvironment  # templates compiled once, for checking and rendering
+    data_key: tuple  # what the data was read from: a key for anything derived from data alone
 
 
 def _validate(opts: Options, memo: Memo, tree: sources.SourceTree, config, pages: list[content.Page],
@@ -126,7 +130,8 @@ def _validate(opts: Options, memo: Memo, tree: sources.SourceTree, config, pages
     data_key = ("data", tuple((f.shown, f.digest) for f in tree.of_kind("data")), tuple(tree.unreadable_of("data")),
                 opts.today, stale_days)
     data = memo.run(data_key, lambda found: data_stage.load(tree, opts.today, stale_days, found), problems)
-    render.compile_all(render.environment(tree), model.TEMPLATES, problems)
+    env = render.environment(tree)
+    render.compile_all(env, model.TEMPLATES, problems)
     quiz = tables = None
     if config and data:
         checks.check(config, data, pages, failed_role, problems)
@@ -134,24 +139,33 @@ def _validate(opts: Options, memo: Memo, tree: sources.SourceTree, config, pages
         # Roles whose write-up is a draft leave the site, tables and quiz included.
         drafts = {p.slug for p in pages if p.kind == "role" and p.draft and not opts.drafts}
         data = data.only_roles({r.id for r in data.roles} - drafts)
+        data_key = (data_key, tuple(sorted(drafts)))
+        checks.check_drafts(config, data, [p for p in pages if not p.draft or opts.drafts], drafts, problems)
         if loaded:
             quiz, where = loaded
             tables = quiz_stage.compile_tables(quiz, data)
             quiz_stage.check_tables(quiz, tables, where)
     _fail_if_errors(problems)
-    return _Site(config, data, quiz, tables)
+    return _Site(config, data, quiz, tables, env, data_key)
 
 
-def _render_and_write(opts: Options, tree: sources.SourceTree, site: _Site, outputs: list[model.Output],
+def _body_hash(page: content.Page, site: _Site, root: str) -> str:
+    """A hash of everything a page's body shows: its Markdown and what each of its shortcodes expands to."""
+    codes = [str(shortcodes.expand(c, site.data, site.config.default_location, root)) for c in page.codes]
+    return deps.digest(page.fingerprint + "\0" + "\0".join(codes))
+
+
+def _render_and_write(opts: Options, memo: Memo, tree: sources.SourceTree, site: _Site, outputs: list[model.Output],
                       rendering: markup.Rendering, problems: Problems) -> tuple[int, int, list[str]]:
     """Render each output whose inputs changed since the published site, keep the rest; swap the result in."""
-    env = render.environment(tree)
+    env = site.env
     versions = render.asset_versions(tree)
     templates = {f.rel: f.digest for f in tree.of_kind("template")}
     writer = SiteWriter(opts.output_dir) if opts.write else None
     previous = deps.load(writer.previous_marker()) if writer else {}
     records: dict[str, deps.Record] = {}
     changed: list[str] = []
+    hasher = deps.Hasher({"asset": deps.digest(repr(sorted(versions.items())))})
     page_index = 0
     try:
         for output in outputs:
@@ -160,12 +174,11 @@ def _render_and_write(opts: Options, tree: sources.SourceTree, site: _Site, outp
                     changed.append(output.path)
                 continue
             context = render.context_for(output, site.config, versions)
-            hasher = deps.Hasher({"asset": deps.digest(repr(sorted(versions.items())))})
             index = page_index if output.page else None
             page_index += output.page is not None
             if output.page:
-                codes = [str(shortcodes.expand(c, site.data, site.config.default_location, context["root"])) for c in output.page.codes]
-                hasher.special["body"] = deps.digest(output.page.body + "\0" + "\0".join(codes))
+                hasher.special["body"] = memo.cached(("body", output.page.fingerprint, site.data_key, context["root"]),
+                                                     lambda: _body_hash(output.page, site, context["root"]))
             old = previous.get(output.path)
             if writer and old and old.still_valid(templates, context, hasher) and writer.keep(output.path):
                 records[output.path] = old

@@ -133,6 +133,17 @@ def test_drafts_are_left_out_unless_asked_for(mini: Path, cli) -> None:
     assert (mini / "with-drafts/guides/draft-guide/index.html").exists()
 
 
+def test_a_draft_role_leaves_the_site_and_pages_citing_it_fail(site: Path, cli) -> None:
+    role = site / "content/roles/ai-product-manager.md"
+    role.write_text(role.read_text().replace("role: ai-product-manager\n", "role: ai-product-manager\ndraft: true\n", 1))
+    run = cli(site, "build")
+    assert run.code == 1
+    assert "content/roles/mlops-engineer.md:" in run.err and "whose write-up is a draft" in run.err
+    assert "verdict" in run.err or "it belongs to a role whose write-up is a draft" in run.err
+    assert cli(site, "build", "--drafts").code == 0
+    assert (site / "_site/roles/ai-product-manager/index.html").exists()
+
+
 def test_text_from_yaml_and_front_matter_is_escaped(mini: Path, cli) -> None:
     assert cli(mini, "build").code == 0
     html = pages(mini / "_site")
