@@ -53,7 +53,7 @@ def check(config: SiteConfig, data: Data, pages: list[Page], failed_role: bool, 
                 problems.error(page.shown, code.line, code.col, *failure)
     for role_id in role_ids:
         if role_id not in written and not failed_role:
-            shown, line, col = data.role_at[role_id]
+            shown, line, col = data.role_at(role_id)
             problems.error(shown, line, col, f"role {role_id!r} has no write-up", f"create content/roles/{role_id}.md with `role: {role_id}`")
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from . import schema, yamlpos
 from .errors import Problems
+from .memo import Memo
 from .sources import DATA_FILES, SourceTree
 
 
@@ -156,7 +157,13 @@ class Data:
     paths: tuple[EntryPath, ...] = ()
     recommendations: tuple[Recommendation, ...] = ()
     # Where each role is defined (file, line, column), so problems found later can point at it.
-    role_at: dict[str, tuple[str, int, int]] = field(default_factory=dict, hash=False, compare=False)
+    roles_file: tuple[str, yamlpos.Located | None] = field(default=("", None), hash=False, compare=False, repr=False)
+
+    def role_at(self, role_id: str) -> tuple[str, int, int]:
+        """File, line and column where a role is defined, for problems found later."""
+        shown, doc = self.roles_file
+        index = next((i for i, r in enumerate(doc.value["roles"]) if r["id"] == role_id), 0) if doc else 0
+        return (shown, *doc.at(("roles", index, "id"))) if doc else (shown, 1, 1)
 
     def only_roles(self, keep: set[str]) -> "Data":
         """The same data with every record of a role outside `keep` left out (for draft roles)."""
@@ -231,8 +238,8 @@ def _date(text: str, f: _File, path: tuple, problems: Problems) -> date:
         return date.min
 
 
-def _parse_file(tree: SourceTree, name: str, problems: Problems) -> _File | None:
-    """Parse and schema-check one data file; None when it is missing or unreadable."""
+def _parse_file(tree: SourceTree, name: str, problems: Problems, memo: Memo) -> _File | None:
+    """Parse and schema-check one data file (memoised by its content); None when it is missing or unreadable."""
     source = tree.get("data", f"data/{name}.yaml") or tree.get("data", f"data/{name}.yml")
     if source is None and {f"data/{name}.yaml", f"data/{name}.yml"} & set(tree.unreadable_of("data")):
         return None  # it exists but could not be read; that is already reported
@@ -240,9 +247,10 @@ def _parse_file(tree: SourceTree, name: str, problems: Problems) -> _File | None
         shown = (tree.content_dir / "data" / f"{name}.yaml").as_posix()
         problems.error(shown, 1, 1, f"data file data/{name}.yaml is missing", "create it; content/EDITING.md shows its fields")
         return None
-    doc, ok = schema.load_checked(source.text, source.shown, name, problems,
-                                  not_mapping=f"start the file with the keys shown in content/EDITING.md for {name}.yaml")
-    return _File(source.shown, doc, ok) if doc else None
+    doc, ok = memo.run(("data-file", name, source.shown, source.digest), lambda found: schema.load_checked(
+        source.text, source.shown, name, found,
+        not_mapping=f"start the file with the keys shown in content/EDITING.md for {name}.yaml"), problems)
+    return _File(source.shown, doc, ok) if doc else None  # a fresh _File: it collects this build's references
 
 
 def _terms(raw: list[dict], f: _File, key: str, problems: Problems) -> tuple[Term, ...]:
@@ -279,13 +287,19 @@ def _sourced(f: _File, item: dict, path: tuple, problems: Problems) -> tuple[str
 def _roles(f: _File, problems: Problems) -> tuple[Role, ...]:
     """Role records from roles.yaml."""
     out = []
-    for i, r in enumerate(_unique(f.doc.value["roles"], f, "roles", problems)):
-        at = ("roles", f.doc.value["roles"].index(r))
+    unique = {id(r) for r in _unique(f.doc.value["roles"], f, "roles", problems)}
+    for i, r in enumerate(f.doc.value["roles"]):
+        if id(r) not in unique:
+            continue
+        at = ("roles", i)
         d = r["durability"]
         dur = Durability(d["outlook"], d["horizon_years"], d["note"], *_sourced(f, d, at + ("durability",), problems))
         facts = []
-        for j, fact in enumerate(_unique(r.get("facts", []), f, at + ("facts",), problems, "key")):
-            fat = at + ("facts", r["facts"].index(fact))
+        kept = {id(x) for x in _unique(r.get("facts", []), f, at + ("facts",), problems, "key")}
+        for j, fact in enumerate(r.get("facts", [])):
+            if id(fact) not in kept:
+                continue
+            fat = at + ("facts", j)
             facts.append(Fact(fact["key"], fact["label"], fact["value"], fact.get("high"), fact["unit"], *_sourced(f, fact, fat, problems)))
             if fact.get("high") is not None and fact["high"] < fact["value"]:
                 line, col = f.doc.at(fat + ("high",))
@@ -359,35 +373,38 @@ def _check_refs(files: list[_File], known: dict[str, set[str]], problems: Proble
                 problems.error(f.shown, line, col, f"unknown {vocabulary[:-1] if vocabulary != 'bases' else 'basis'} {value!r}", hint)
 
 
+def _dated(value: Any, path: tuple = ()) -> list[tuple[tuple, Any]]:
+    """Every as_of and published value in a document, with its path, in document order."""
+    if isinstance(value, dict):
+        found = [(path + (k,), v) for k, v in value.items() if k in ("as_of", "published")]
+        return found + [hit for k, v in value.items() for hit in _dated(v, path + (k,))]
+    if isinstance(value, list):
+        return [hit for i, v in enumerate(value) for hit in _dated(v, path + (i,))]
+    return []
+
+
 def _check_dates(files: list[_File], today: date, stale_after_days: int, problems: Problems) -> None:
     """Future as-of dates are errors (a typo, or a figure not yet true); very old ones are warnings."""
     for f in files:
-        for path, (line, col) in sorted(f.doc.values.items(), key=lambda kv: kv[1]):
-            if not path or path[-1] not in ("as_of", "published"):
-                continue
-            value = _lookup(f.doc.value, path)
+        for path, value in _dated(f.doc.value):
             try:
                 when = date.fromisoformat(value)
             except (TypeError, ValueError):
                 continue
             if when > today:
+                line, col = f.doc.at(path)
                 problems.error(f.shown, line, col, f"{path[-1]} date {value} is in the future",
                                f"use the date the figure was published or checked, on or before {today.isoformat()}")
             elif path[-1] == "as_of" and (today - when).days > stale_after_days:
+                line, col = f.doc.at(path)
                 problems.warn(f.shown, line, col, f"figure is {(today - when).days} days old (as of {value})",
                               "check the source for a newer figure and update as_of")
 
 
-def _lookup(value: Any, path: tuple) -> Any:
-    """The value at path inside nested dicts and lists."""
-    for part in path:
-        value = value[part]
-    return value
-
-
-def load(tree: SourceTree, today: date, stale_after_days: int, problems: Problems) -> Data | None:
+def load(tree: SourceTree, today: date, stale_after_days: int, problems: Problems, memo: Memo | None = None) -> Data | None:
     """Parse, schema-check and cross-check every data file; None when any has errors."""
-    parsed = {name: _parse_file(tree, name, problems) for name in DATA_FILES}
+    memo = memo or Memo()
+    parsed = {name: _parse_file(tree, name, problems, memo) for name in DATA_FILES}
     for source in tree.of_kind("data"):
         stem = source.rel.split("/")[-1].rsplit(".", 1)[0]
         if stem not in DATA_FILES and stem != "quiz":
@@ -400,8 +417,10 @@ def load(tree: SourceTree, today: date, stale_after_days: int, problems: Problem
         return None
     sources_f, roles_f, pay_f, paths_f = (parsed[n] for n in DATA_FILES)
     sources = []
-    for s in _unique(sources_f.doc.value["sources"], sources_f, "sources", problems):
-        i = sources_f.doc.value["sources"].index(s)
+    kept = {id(x) for x in _unique(sources_f.doc.value["sources"], sources_f, "sources", problems)}
+    for i, s in enumerate(sources_f.doc.value["sources"]):
+        if id(s) not in kept:
+            continue
         sources.append(Source(s["id"], s["title"], s["publisher"], _date(s["published"], sources_f, ("sources", i, "published"), problems),
                               s.get("url"), s.get("covers", "")))
     pay = pay_f.doc.value
@@ -426,8 +445,7 @@ def load(tree: SourceTree, today: date, stale_after_days: int, problems: Problem
                            tuple(r["reasons"]), *_sourced(paths_f, r, ("recommendations", i), problems))
             for i, r in enumerate(paths.get("recommendations", []))),
     )
-    for i, r in enumerate(roles_f.doc.value["roles"]):
-        data.role_at.setdefault(r["id"], (roles_f.shown, *roles_f.doc.at(("roles", i, "id"))))
+    data = replace(data, roles_file=(roles_f.shown, roles_f.doc))
     known = {name: {t.id for t in getattr(data, name)} for name in
              ("sources", "roles", "levels", "tiers", "bases", "locations", "backgrounds", "fits")}
     _check_refs(files, known, problems)
@@ -452,7 +470,7 @@ def flatten(data: Data) -> dict[str, tuple[str | None, str]]:
 
     def put(key: str, role: str | None, record: object, skip: tuple[str, ...] = ()) -> None:
         for name, value in vars(record).items():
-            if name not in skip and not name.startswith("_") and name != "role_at":
+            if name not in skip and not name.startswith("_") and name != "roles_file":
                 out[f"{key} {name}"] = (role, value.isoformat() if isinstance(value, date) else str(value))
 
     for s in data.sources:

@@ -30,15 +30,23 @@ class Hasher:
 
     special: dict[str, str] = field(default_factory=dict)  # name -> hash, for values repr cannot describe
     _seen: dict[int, tuple[Any, str]] = field(default_factory=dict)
+    _before: dict[int, tuple[Any, str]] = field(default_factory=dict)  # the previous build's, for a live preview
+
+    def next_build(self) -> None:
+        """Start a new build: keep last build's hashes for objects still in use, forget older ones."""
+        self._before, self._seen = self._seen, {}
+        self.special = {}
 
     def __call__(self, name: str, value: Any) -> str:
         if name in self.special:
             return self.special[name]
         if callable(value) and not isinstance(value, type):
             raise TypeError(f"context value {name!r} is a function; give it a hash in Hasher.special")
-        hit = self._seen.get(id(value))
-        if hit is not None and hit[0] is value:
-            return hit[1]
+        for table in (self._seen, self._before):
+            hit = table.get(id(value))
+            if hit is not None and hit[0] is value:  # the object itself is held, so its id cannot be reused
+                self._seen[id(value)] = hit
+                return hit[1]
         # A value that knows what it is made from (a page: its path and content hash) says so cheaply.
         result = digest(value.fingerprint) if isinstance(getattr(value, "fingerprint", None), str) else digest(repr(value))
         self._seen[id(value)] = (value, result)  # keep value alive so its id is not reused

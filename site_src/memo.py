@@ -45,9 +45,12 @@ class Memo:
 
     def __init__(self) -> None:
         self.entries: dict[Hashable, tuple[Any, list[Problem]]] = {}
+        # Results that only make sense inside this process (compiled templates, object hashes): never saved.
+        self.transient: dict[Hashable, Any] = {}
         self.used: set[Hashable] = set()
         self.hits = 0
         self.misses = 0
+        self.dirty = False  # something to save
 
     def run(self, key: Hashable, step: Callable[[Problems], T], problems: Problems) -> T:
         """The result of step for this key, computing it (and recording its problems) only on a miss."""
@@ -61,16 +64,24 @@ class Memo:
             result = step(own)
             found = own.items
             self.entries[key] = (result, found)
+            self.dirty = True
         problems.items.extend(found)
         return result
 
-    def cached(self, key: Hashable, step: Callable[[], T]) -> T:
-        """The result of a step that reports no problems, computed only on a miss."""
-        return self.run(key, lambda found: step(), Problems())
+    def cached(self, key: Hashable, step: Callable[[], T], transient: bool = False) -> T:
+        """The result of a step that reports no problems, computed only on a miss; transient ones are never saved."""
+        if not transient:
+            return self.run(key, lambda found: step(), Problems())
+        self.used.add(key)
+        if key not in self.transient:
+            self.transient[key] = step()
+        return self.transient[key]
 
     def remember(self, key: Hashable, value: Any) -> None:
         """Keep a value for the next build (e.g. the data as it stood), with no problems attached."""
-        self.entries[key] = (value, [])
+        if self.entries.get(key, (None,))[0] is not value:
+            self.entries[key] = (value, [])
+            self.dirty = True
         self.used.add(key)
 
     def recall(self, key: Hashable) -> Any:
@@ -80,7 +91,10 @@ class Memo:
 
     def prune(self) -> None:
         """Forget entries the last build did not use, so the table tracks the current sources only."""
-        self.entries = {k: v for k, v in self.entries.items() if k in self.used}
+        kept = {k: v for k, v in self.entries.items() if k in self.used}
+        self.dirty |= len(kept) != len(self.entries)
+        self.entries = kept
+        self.transient = {k: v for k, v in self.transient.items() if k in self.used}
         self.used = set()
 
     def _file(self, folder: Path) -> Path:
@@ -90,6 +104,7 @@ class Memo:
     def load(cls, folder: Path) -> "Memo":
         """The memo stored in folder by an earlier build of the same code, or an empty one."""
         memo = cls()
+        memo.used = set()
         try:
             with open(memo._file(folder), "rb") as f:
                 memo.entries = pickle.load(f)  # our own cache folder; written only by save() below
@@ -101,12 +116,15 @@ class Memo:
 
     def save(self, folder: Path) -> None:
         """Store the memo atomically, dropping files left by other versions of the code."""
-        folder.mkdir(parents=True, exist_ok=True)
         target = self._file(folder)
+        if not self.dirty and target.exists():
+            return
+        folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
             pickle.dump(self.entries, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, target)
+        self.dirty = False
         for old in folder.glob("parsed-*.pickle"):
             if old != target:
                 old.unlink(missing_ok=True)

@@ -1,6 +1,7 @@
 """Stage 5: the site model: every page to render, and the tables they show, derived from data and pages."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import figures
@@ -113,6 +114,18 @@ def runway_matrix(data: Data) -> Matrix:
     return Matrix(tuple(r.title for r in data.roles), tuple(rows))
 
 
+def _role_context(data: Data, page: Page, shared: dict, recommended: dict, verdicts: dict) -> dict:
+    """What a role page shows."""
+    role = data.role(page.slug)
+    bands, paths = [band_row(b, data) for b in data.bands_of(role.id)], path_rows(data, role.id)
+    cited = {role.durability.source} | {b.source for b in bands} | {p.source for p in paths}
+    return {**shared, "url": page.url, "kind": "role", "role": role, "page": page, "bands": bands, "paths": paths,
+            "sources": {sid: shared["sources"][sid] for sid in sorted(cited)},
+            "recommended": recommended.get(role.id, []), "verdicts": verdicts.get(role.id, []),
+            "facts": [(f, figures.fact(f)) for f in role.facts],
+            "horizon": figures.horizon(role.durability.horizon_years)}
+
+
 TEMPLATES = ("home.html", "roles.html", "role.html", "compare.html", "guide.html", "guides.html", "404.html")
 
 
@@ -132,8 +145,13 @@ def quiz_outputs(shared: dict, quiz: Quiz, tables: dict) -> list[Output]:
     ]
 
 
-def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None = None, tables: dict | None = None) -> list[Output]:
-    """Every file the build writes, in a fixed order; page outputs follow the order of `pages`."""
+def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None = None, tables: dict | None = None,
+            reuse: Callable[[tuple, Callable[[], dict]], dict] = lambda key, make: make()) -> list[Output]:
+    """Every file the build writes, in a fixed order; page outputs follow the order of `pages`.
+
+    reuse(key, make) may hand back a context made by an earlier build for the same key; the
+    caller's key covers the data, and ours covers the page and everything shared.
+    """
     guides = sorted((p for p in pages if p.kind == "guide"), key=lambda p: (p.published, p.slug), reverse=True)
     # Templates record which of these names they read, so each output depends only on what it shows.
     all_sources = {src.id: src for src in data.sources}
@@ -151,17 +169,9 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
         if page.kind == "guide":
             out.append(Output(f"{page.url}index.html", "guide.html", {**shared, "url": page.url, "kind": "guide", "page": page}, page))
             continue
-        role = data.role(page.slug)
-        bands, paths = [band_row(b, data) for b in data.bands_of(role.id)], path_rows(data, role.id)
-        cited = {role.durability.source} | {b.source for b in bands} | {p.source for p in paths}
-        out.append(Output(f"roles/{role.id}/index.html", "role.html", {
-            **shared, "url": page.url, "kind": "role", "role": role, "page": page, "bands": bands, "paths": paths,
-            "sources": {sid: all_sources[sid] for sid in sorted(cited)},
-            "recommended": recommended.get(role.id, []),
-            "verdicts": verdicts.get(role.id, []),
-            "facts": [(f, figures.fact(f)) for f in role.facts],
-            "horizon": figures.horizon(role.durability.horizon_years),
-        }, page))
+        key = (page.fingerprint, tuple(g.fingerprint for g in guides), tables["version"] if tables else None)
+        out.append(Output(f"roles/{page.slug}/index.html", "role.html",
+                          reuse(key, lambda page=page: _role_context(data, page, shared, recommended, verdicts)), page))
     out.append(Output("roles/index.html", "roles.html", {**shared, "url": "roles/", "kind": "roles"}))
     out.append(Output("compare/index.html", "compare.html", {
         **shared, "url": "compare/", "kind": "compare", "pay": pay_matrix(data), "runways": runway_matrix(data),

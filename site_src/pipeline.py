@@ -76,7 +76,8 @@ def build(opts: Options, memo: Memo | None = None) -> Result:
     rendering = markup.Rendering((p.body for p in published), cache, opts.jobs)
     try:
         site = _validate(opts, memo, tree, config, pages, failed_role, problems)
-        outputs = model.outputs(site.config, site.data, published, site.quiz, site.tables)
+        outputs = model.outputs(site.config, site.data, published, site.quiz, site.tables,
+                                lambda key, make: memo.cached(("context", site.data_key, key), make, transient=True))
         rebuilt = (opts.output_dir / MARKER).exists()
         written, unchanged, changed = _render_and_write(opts, memo, tree, site, outputs, rendering, problems)
     finally:
@@ -129,8 +130,10 @@ def _validate(opts: Options, memo: Memo, tree: sources.SourceTree, config, pages
     stale_days = config.stale_after_days if config else 730
     data_key = ("data", tuple((f.shown, f.digest) for f in tree.of_kind("data")), tuple(tree.unreadable_of("data")),
                 opts.today, stale_days)
-    data = memo.run(data_key, lambda found: data_stage.load(tree, opts.today, stale_days, found), problems)
-    env = render.environment(tree)
+    data = memo.run(data_key, lambda found: data_stage.load(tree, opts.today, stale_days, found, memo), problems)
+    # Compiled templates are reused while no template changed (serve keeps them between rebuilds).
+    env = memo.cached(("templates", tuple((f.rel, f.digest) for f in tree.of_kind("template"))),
+                      lambda: render.environment(tree), transient=True)
     render.compile_all(env, model.TEMPLATES, problems)
     quiz = tables = None
     if config and data:
@@ -165,7 +168,9 @@ def _render_and_write(opts: Options, memo: Memo, tree: sources.SourceTree, site:
     previous = deps.load(writer.previous_marker()) if writer else {}
     records: dict[str, deps.Record] = {}
     changed: list[str] = []
-    hasher = deps.Hasher({"asset": deps.digest(repr(sorted(versions.items())))})
+    hasher = memo.cached(("hasher",), deps.Hasher, transient=True)
+    hasher.next_build()
+    assets_hash = deps.digest(repr(sorted(versions.items())))
     page_index = 0
     try:
         for output in outputs:
@@ -174,6 +179,7 @@ def _render_and_write(opts: Options, memo: Memo, tree: sources.SourceTree, site:
                     changed.append(output.path)
                 continue
             context = render.context_for(output, site.config, versions)
+            hasher.special["asset"] = assets_hash
             index = page_index if output.page else None
             page_index += output.page is not None
             if output.page:

@@ -10,8 +10,9 @@ from markupsafe import Markup, escape
 from . import figures
 from .data import Data
 
-# Placeholders are private-use characters that Markdown leaves alone and editors never type.
-OPEN, CLOSE = "\ue000", "\ue001"
+# Placeholders are control characters that Markdown passes through and editors never type;
+# being ASCII, they keep every page body at one byte per character in memory.
+OPEN, CLOSE = "\x0e", "\x0f"
 PLACEHOLDER = re.compile(f"{OPEN}(\\d+){CLOSE}")
 _LOOSE = re.compile(r"\{\{(.*?)\}\}")
 _ARG = re.compile(r"([a-z_]+)=([^\s=]+)$")

@@ -24,12 +24,37 @@ _constructor = yaml.constructor.SafeConstructor()
 
 @dataclass
 class Located:
-    """A parsed YAML document plus where each value and mapping key sits (1-based)."""
+    """A parsed YAML document that can say where each value and mapping key sits (1-based).
+
+    Positions are worked out on first use, by parsing the text again: most builds report no
+    problem and never need them, and for a large data file they cost more memory than the data.
+    """
 
     value: Any
-    values: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    text: str = ""
     line_offset: int = 0
+    _values: dict[Path, tuple[int, int]] | None = field(default=None, repr=False)
+    _keys: dict[Path, tuple[int, int]] | None = field(default=None, repr=False)
+
+    def _positions(self) -> tuple[dict, dict]:
+        if self._values is None:
+            self._values, self._keys = {}, {}
+            _convert(yaml.compose(self.text, Loader=_Loader), (), self._values, self._keys, [], set(), _Count())
+        return self._values, self._keys
+
+    @property
+    def values(self) -> dict[Path, tuple[int, int]]:
+        """Path -> position of every value (computed on first use)."""
+        return self._positions()[0]
+
+    @property
+    def keys(self) -> dict[Path, tuple[int, int]]:
+        """Path -> position of every mapping key (computed on first use)."""
+        return self._positions()[1]
+
+    def __getstate__(self) -> dict:
+        # Positions are never stored: they are cheap to recompute and large to keep.
+        return {**self.__dict__, "_values": None, "_keys": None}
 
     def at(self, path: Path) -> tuple[int, int]:
         """Line and column of the value at path, or of its nearest located ancestor."""
@@ -85,15 +110,24 @@ def _scalar(node: yaml.Node) -> Any:
         raise YamlError(f"cannot read this value: {getattr(exc, 'problem', None) or exc}", line, col) from None
 
 
-def _convert(node: yaml.Node, path: Path, doc: Located, duplicates: list[tuple[Path, int, int]], active: set[int]) -> Any:
-    """Turn a composed node into plain Python values, recording positions on the way."""
+class _Count:
+    """How many values a conversion has produced, to stop runaway alias expansion."""
+
+    n = 0
+
+
+def _convert(node: yaml.Node, path: Path, values: dict | None, keys: dict | None,
+             duplicates: list[tuple[Path, int, int]], active: set[int], count: _Count) -> Any:
+    """Turn a composed node into plain Python values, recording positions on the way when asked to."""
     if id(node) in active:
         line, col = _mark(node)
         raise YamlError("an alias refers to the value that contains it", line, col)
-    if len(doc.values) > _MAX_NODES:
+    count.n += 1
+    if count.n > _MAX_NODES:
         line, col = _mark(node)
         raise YamlError("aliases expand to too many values", line, col)
-    doc.values[path] = _mark(node)
+    if values is not None:
+        values[path] = _mark(node)
     if isinstance(node, yaml.ScalarNode):
         return _scalar(node)
     active.add(id(node))
@@ -104,10 +138,11 @@ def _convert(node: yaml.Node, path: Path, doc: Located, duplicates: list[tuple[P
             key = str(key) if not isinstance(key, str) else key
             if key in out:
                 duplicates.append((path + (key,), *_mark(key_node)))
-            doc.keys[path + (key,)] = _mark(key_node)
-            out[key] = _convert(value_node, path + (key,), doc, duplicates, active)
+            if keys is not None:
+                keys[path + (key,)] = _mark(key_node)
+            out[key] = _convert(value_node, path + (key,), values, keys, duplicates, active, count)
     else:
-        out = [_convert(item, path + (i,), doc, duplicates, active) for i, item in enumerate(node.value)]
+        out = [_convert(item, path + (i,), values, keys, duplicates, active, count) for i, item in enumerate(node.value)]
     active.discard(id(node))
     return out
 
@@ -122,12 +157,14 @@ def load(text: str, line_offset: int = 0) -> tuple[Located, list[tuple[Path, int
         raise YamlError(exc.problem or str(exc), line + line_offset, col) from None
     except yaml.YAMLError as exc:
         raise YamlError(str(exc), 1 + line_offset, 1) from None
-    doc = Located(None, line_offset=line_offset)
+    doc = Located(None, text, line_offset)
     duplicates: list[tuple[Path, int, int]] = []
     if node is not None:
         try:
-            doc.value = _convert(node, (), doc, duplicates, set())
+            doc.value = _convert(node, (), None, None, duplicates, set(), _Count())
         except YamlError as exc:
             raise YamlError(exc.message, exc.line + line_offset, exc.col) from None
+    else:
+        doc._values, doc._keys = {(): (1, 1)}, {}
     duplicates = [(p, line + line_offset, col) for p, line, col in duplicates]
     return doc, duplicates

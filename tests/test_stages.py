@@ -143,7 +143,7 @@ def test_fixture_data_loads_into_typed_records() -> None:
     assert [r.id for r in d.roles] == ["alpha", "beta"]
     assert d.bands[1].high is None and d.bands[1].open_ended
     assert d.paths[2].runway is None
-    assert d.role_at["beta"][1:] == (21, 9)
+    assert d.role_at("beta")[1:] == (21, 9)
 
 
 def test_stale_figures_warn_and_future_ones_fail() -> None:
