@@ -9,7 +9,7 @@ from . import schema, shortcodes, yamlpos
 from .errors import Problems
 from .memo import Memo
 from .shortcodes import Shortcode
-from .sources import SourceFile, SourceTree
+from .sources import SourceFile, SourceTree, read_text
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _FENCE = re.compile(r"^(```|~~~)")
@@ -30,7 +30,7 @@ class Page:
     published: date | None
     updated: date | None
     draft: bool
-    body: str  # Markdown with shortcodes replaced by placeholders
+    path: str  # absolute path of the file: its body is read again when rendered (see body_of)
     codes: tuple[Shortcode, ...]
     headings: tuple[tuple[str, int], ...]  # level-2 headings and their lines
     first_line: int
@@ -113,11 +113,17 @@ def _date(front: dict, key: str, doc: yamlpos.Located, shown: str, problems: Pro
         return None
 
 
+def body_of(text: str) -> str:
+    """A page's Markdown with each shortcode replaced by its placeholder, exactly as parse_page numbers them."""
+    _, body, first_line = split_front_matter(text)
+    return shortcodes.extract(body, first_line)[0]
+
+
 def parse_page(source: SourceFile, problems: Problems) -> Page | None:
     """Parse one Markdown file; record every problem; None when it cannot become a page."""
     kind = source.kind
     try:
-        front_text, body, first_line = split_front_matter(source.text)
+        front_text, body, first_line = split_front_matter(read_text(source))
     except ValueError:
         problems.error(source.shown, 1, 1, "front matter starts with --- but never ends", "add a line with just --- after the front matter")
         return None
@@ -148,7 +154,7 @@ def parse_page(source: SourceFile, problems: Problems) -> Page | None:
                 title=front.get("title", ""), description=front["description"],
                 published=_date(front, "published", doc, source.shown, problems),
                 updated=_date(front, "updated", doc, source.shown, problems),
-                draft=front.get("draft", False), body=text, codes=codes,
+                draft=front.get("draft", False), path=source.path, codes=codes,
                 headings=headings(body, first_line), first_line=first_line,
                 slug_line=doc.at(("role" if kind == "role" else "slug",))[0])
 

@@ -12,6 +12,9 @@ from concurrent.futures import ProcessPoolExecutor
 import markdown
 
 from .cache import Cache
+from .content import body_of
+from .memo import code_fingerprint
+from .sources import read_page
 
 # smarty (curly quotes) doubled the cost of every page and toc added a sixth; heading ids,
 # the one thing toc gave us, come from add_heading_ids below at a fraction of the cost.
@@ -38,6 +41,17 @@ def settings_fingerprint() -> str:
 def cache_key(text: str, fingerprint: str) -> str:
     """A key that changes whenever the text, the settings or the library version change."""
     return hashlib.sha256((fingerprint + "\0" + text).encode("utf-8")).hexdigest()
+
+
+def page_key(digest: str, fingerprint: str) -> str:
+    """The cache key of a page's body: its file's hash stands for its text, and the generator's code
+    fingerprint for how shortcodes become placeholders, so no body needs to be read to look it up."""
+    return cache_key(f"page:{code_fingerprint()}:{digest}", fingerprint)
+
+
+def page_html(md: markdown.Markdown, path: str, digest: str, shown: str) -> str:
+    """Read a page again and render its body (shortcodes still as placeholders)."""
+    return to_html(md, body_of(read_page(path, digest, shown)))
 
 
 def slugify(text: str) -> str:
@@ -67,22 +81,26 @@ def to_html(md: markdown.Markdown, text: str) -> str:
 _worker_md: markdown.Markdown | None = None
 
 
-def _worker(text: str) -> str:
-    """Pool entry point: render with this process's own renderer."""
+def _worker(job: tuple[str, str, str]) -> str:
+    """Pool entry point: read one page and render it with this process's own renderer."""
     global _worker_md  # one renderer per worker process; not shared state between builds
     if _worker_md is None:
         _worker_md = new_renderer()
-    return to_html(_worker_md, text)
+    return page_html(_worker_md, *job)
 
 
 class Rendering:
-    """Markdown rendering started ahead of need: iterate for the HTML of each text, in order; close() when done."""
+    """Markdown rendering of pages, started ahead of need: html(i) gives page i's body; close() when done.
 
-    def __init__(self, texts: Iterable[str], cache: Cache | None, jobs: int):
-        self.texts = list(texts)
+    Pages are named by (path, content hash, shown path); their text is read where it is rendered,
+    so no process holds every page's text at once.
+    """
+
+    def __init__(self, pages: Iterable[tuple[str, str, str]], cache: Cache | None, jobs: int):
+        self.pages = list(pages)
         self.cache = cache
         fingerprint = settings_fingerprint()
-        self.keys = [cache_key(t, fingerprint) for t in self.texts]
+        self.keys = [page_key(digest, fingerprint) for _, digest, _ in self.pages]
         # Cached entries are only checked for now and read when their turn comes, to keep memory flat.
         self.missing = [i for i, k in enumerate(self.keys) if not (cache and cache.has(k))]
         jobs = max(1, jobs or os.cpu_count() or 1)
@@ -91,7 +109,7 @@ class Rendering:
             # spawn, not fork: a forked worker would carry a copy of everything the build has loaded.
             self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
             # Executor.map submits every job now, so workers render while the caller does other stages.
-            self.fresh = self.pool.map(_worker, (self.texts[i] for i in self.missing), chunksize=8)
+            self.fresh = self.pool.map(_worker, (self.pages[i] for i in self.missing), chunksize=8)
         self._md = None  # without a pool, texts are rendered here, on demand
         self._missing_set = set(self.missing)
         self._ahead: dict[int, str] = {}
@@ -114,7 +132,7 @@ class Rendering:
                     self._ahead[index] = result
             return self._ahead.pop(i)
         self._md = self._md or new_renderer()
-        html = to_html(self._md, self.texts[i])
+        html = page_html(self._md, *self.pages[i])
         if self.cache:
             self.cache.put(self.keys[i], html)
         return html
@@ -125,7 +143,7 @@ class Rendering:
         self._ahead.pop(i, None)
 
     def __iter__(self) -> Iterator[str]:
-        for i in range(len(self.texts)):
+        for i in range(len(self.pages)):
             yield self.html(i)
 
     def close(self) -> None:
@@ -133,12 +151,3 @@ class Rendering:
         if self.pool:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
-
-
-def render_all(texts: Iterable[str], cache: Cache | None, jobs: int) -> Iterator[str]:
-    """The HTML of each text, in order (a convenience over Rendering for callers that read it all)."""
-    rendering = Rendering(texts, cache, jobs)
-    try:
-        yield from rendering
-    finally:
-        rendering.close()

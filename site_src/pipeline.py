@@ -73,13 +73,16 @@ def build(opts: Options, memo: Memo | None = None) -> Result:
     published = [p for p in pages if opts.drafts or not p.draft]
     # Markdown does not depend on data, so workers start on it now, while this process checks the rest.
     cache = Cache(opts.cache_dir, read_only=not opts.write) if opts.cache_dir else None
-    rendering = markup.Rendering((p.body for p in published), cache, opts.jobs)
+    rendering = markup.Rendering(((p.path, p.digest, p.shown) for p in published), cache, opts.jobs)
     try:
         site = _validate(opts, memo, tree, config, pages, failed_role, problems)
         outputs = model.outputs(site.config, site.data, published, site.quiz, site.tables,
                                 lambda key, make: memo.cached(("context", site.data_key, key), make, transient=True))
         rebuilt = (opts.output_dir / MARKER).exists()
         written, unchanged, changed = _render_and_write(opts, memo, tree, site, outputs, rendering, problems)
+    except sources.SourceChanged as changed_file:
+        problems.error(changed_file.shown, 1, 1, "file changed while the site was being built", "build again")
+        raise BuildFailed(problems.sorted()) from None
     finally:
         rendering.close()
     previous = memo.recall(("data-values",))

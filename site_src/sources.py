@@ -9,6 +9,37 @@ from pathlib import Path
 from .errors import Problems
 
 DATA_FILES = ("sources", "roles", "pay", "paths")
+# Pages are most of a site's bytes; holding every one for the whole build would dominate its
+# memory, so only their hash is kept and their text is read again by whoever needs it.
+PAGE_KINDS = ("role", "guide")
+
+
+class SourceChanged(Exception):
+    """A page changed on disk while the build was reading it."""
+
+    def __init__(self, shown: str):
+        super().__init__(f"{shown} changed during the build")
+        self.shown = shown
+
+
+def decode(raw: bytes) -> str:
+    """Source text as the build sees it: UTF-8 (a BOM dropped), Unix line ends."""
+    return raw.decode("utf-8-sig").replace("\r\n", "\n")
+
+
+def read_text(source: SourceFile) -> str:
+    """The text of a source; pages are read again and must still match the hash taken at discovery."""
+    if source.kind not in PAGE_KINDS:
+        return source.text
+    return read_page(source.path, source.digest, source.shown)
+
+
+def read_page(path: str, digest: str, shown: str) -> str:
+    """A page's text by path, checked against the hash taken at discovery."""
+    raw = Path(path).read_bytes()
+    if hashlib.sha256(raw).hexdigest() != digest:
+        raise SourceChanged(shown)
+    return decode(raw)
 # Editor-facing documents that live beside the content but are not pages.
 _CONTENT_DOCS = {"EDITING.md", "README.md"}
 
@@ -20,9 +51,10 @@ class SourceFile:
     rel: str  # path relative to its root folder, with forward slashes
     shown: str  # the path as printed in messages
     kind: str  # config | data | role | guide | template | asset
-    text: str
+    text: str  # empty for pages: their text is read again when needed (see read_text)
     raw: bytes
     digest: str
+    path: str = ""  # absolute path, for reading a page's text again
 
 
 @dataclass(frozen=True)
@@ -96,14 +128,15 @@ def _read(root: Path, rel: str, kind: str, problems: Problems) -> SourceFile | N
     text = ""
     if kind != "asset":
         try:
-            text = raw.decode("utf-8-sig").replace("\r\n", "\n")
+            text = decode(raw)
         except UnicodeDecodeError as exc:
             line = raw[: exc.start].count(b"\n") + 1
             problems.error(shown_path(path), line, 1, "file is not valid UTF-8", "save it with UTF-8 encoding")
             return None
-    # Text kinds keep only their text: holding both would double the memory of a large site.
+    # Text kinds keep only their text (pages not even that): holding both would double the memory.
     kept = raw if kind == "asset" else b""
-    return SourceFile(rel, shown_path(path), kind, text, kept, hashlib.sha256(raw).hexdigest())
+    return SourceFile(rel, shown_path(path), kind, "" if kind in PAGE_KINDS else text, kept,
+                      hashlib.sha256(raw).hexdigest(), str(path.resolve()))
 
 
 def discover(content_dir: Path, templates_dir: Path, problems: Problems) -> SourceTree:

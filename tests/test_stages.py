@@ -207,27 +207,56 @@ def test_cache_key_covers_text_settings_and_library_version(monkeypatch) -> None
     assert markup.cache_key("text", markup.settings_fingerprint()) != base
 
 
+def write_pages(folder: Path, bodies: list[str]) -> list[tuple[str, str, str]]:
+    """Page files with the given bodies, as Rendering names them: (path, hash, shown)."""
+    import hashlib
+    folder.mkdir(parents=True, exist_ok=True)
+    jobs = []
+    for i, body in enumerate(bodies):
+        path = folder / f"p{i}.md"
+        path.write_text(f"---\nrole: r\n---\n{body}")
+        jobs.append((str(path), hashlib.sha256(path.read_bytes()).hexdigest(), path.name))
+    return jobs
+
+
+def rendered(jobs, cache, n_jobs=1) -> list[str]:
+    rendering = markup.Rendering(jobs, cache, n_jobs)
+    try:
+        return list(rendering)
+    finally:
+        rendering.close()
+
+
 def test_cache_never_serves_output_rendered_under_other_settings(tmp_path: Path, monkeypatch) -> None:
-    cache = Cache(tmp_path)
-    text = "Some *text*\n"
-    assert list(markup.render_all([text], cache, 1)) == ["<p>Some <em>text</em></p>"]
+    cache = Cache(tmp_path / "cache")
+    jobs = write_pages(tmp_path / "pages", ["Some *text*\n"])
+    assert rendered(jobs, cache) == ["<p>Some <em>text</em></p>"]
     # Poison the entry for the current settings, then change a setting: the poisoned entry must not be used.
-    cache.put(markup.cache_key(text, markup.settings_fingerprint()), "<p>STALE</p>")
-    assert list(markup.render_all([text], cache, 1)) == ["<p>STALE</p>"]  # same key: served (the key is the contract)
+    cache.put(markup.page_key(jobs[0][1], markup.settings_fingerprint()), "<p>STALE</p>")
+    assert rendered(jobs, cache) == ["<p>STALE</p>"]  # same key: served (the key is the contract)
     monkeypatch.setattr(markup, "FORMAT", "test-bump")
-    assert list(markup.render_all([text], cache, 1)) == ["<p>Some <em>text</em></p>"]
+    assert rendered(jobs, cache) == ["<p>Some <em>text</em></p>"]
+
+
+def test_pages_are_read_again_and_a_page_changed_mid_build_is_refused(tmp_path: Path) -> None:
+    from site_src.sources import SourceChanged
+    jobs = write_pages(tmp_path / "pages", ["First {{ role id=a }} body\n"])
+    assert rendered(jobs, None) == [f"<p>First {shortcodes.OPEN}0{shortcodes.CLOSE} body</p>"]
+    Path(jobs[0][0]).write_text("---\nrole: r\n---\nEdited\n")
+    with pytest.raises(SourceChanged):
+        rendered(jobs, None)
 
 
 def test_parallel_and_serial_rendering_agree_in_order(tmp_path: Path) -> None:
-    texts = [f"# Title {i}\n\n| a | b |\n|---|---|\n| {i} | x |\n" for i in range(40)]
-    serial = list(markup.render_all(texts, None, 1))
-    parallel = list(markup.render_all(texts, Cache(tmp_path), 2))
+    jobs = write_pages(tmp_path / "pages", [f"# Title {i}\n\n| a | b |\n|---|---|\n| {i} | x |\n" for i in range(40)])
+    serial = rendered(jobs, None, 1)
+    parallel = rendered(jobs, Cache(tmp_path / "cache"), 2)
     assert serial == parallel and "Title 39" in serial[39]
-    assert list(markup.render_all(texts, Cache(tmp_path, read_only=True), 2)) == serial
+    assert rendered(jobs, Cache(tmp_path / "cache", read_only=True), 2) == serial
 
 
 def test_read_only_cache_stores_nothing(tmp_path: Path) -> None:
-    list(markup.render_all(["hello"], Cache(tmp_path / "c", read_only=True), 1))
+    rendered(write_pages(tmp_path / "pages", ["hello"]), Cache(tmp_path / "c", read_only=True))
     assert not (tmp_path / "c").exists()
 
 
