@@ -147,24 +147,96 @@ def _convert(node: yaml.Node, path: Path, values: dict | None, keys: dict | None
     return out
 
 
+def _build(text: str) -> tuple[Any, list[tuple[Path, int, int]]]:
+    """Plain values straight from the parser's events, with duplicate keys noted.
+
+    No node tree is built: for a large data file the tree took several times the memory of
+    the values. An alias reuses its anchor's value; a value whose aliases would expand past
+    _MAX_NODES is refused, since every later walk over the data would expand them.
+    """
+    resolver = _Loader("")
+    stack: list[list] = []  # open collections: [container, path, pending key, anchor, size]
+    anchors: dict[str, tuple[Any, int]] = {}
+    open_anchors: set[str] = set()
+    duplicates: list[tuple[Path, int, int]] = []
+    root: list = []
+
+    def add(value: Any, size: int, event: yaml.Event) -> None:
+        if not stack:
+            root.append(value)
+            return
+        top = stack[-1]
+        top[4] += size
+        if top[4] > _MAX_NODES:
+            line, col = event.start_mark.line + 1, event.start_mark.column + 1
+            raise YamlError("aliases expand to too many values", line, col)
+        if isinstance(top[0], list):
+            top[0].append(value)
+        elif top[2] is None:
+            if not isinstance(value, str):
+                if isinstance(value, (list, dict)):
+                    raise YamlError("a mapping key must be plain text", event.start_mark.line + 1, event.start_mark.column + 1)
+                value = str(value)
+            if value in top[0]:
+                duplicates.append((top[1] + (value,), event.start_mark.line + 1, event.start_mark.column + 1))
+            top[2] = value
+        else:
+            top[0][top[2]] = value
+            top[2] = None
+
+    def path_here() -> Path:
+        if not stack:
+            return ()
+        top = stack[-1]
+        return top[1] + ((len(top[0]),) if isinstance(top[0], list) else (top[2],))
+
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.ScalarEvent):
+            tag = event.tag if event.tag not in (None, "!") else resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+            node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+            value = _scalar(node)
+            if event.anchor:
+                anchors[event.anchor] = (value, 1)
+            add(value, 1, event)
+        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            if event.tag not in (None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
+                raise YamlError(f"unknown tag {event.tag!r}", event.start_mark.line + 1, event.start_mark.column + 1)
+            container: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
+            if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is None:
+                raise YamlError("a mapping key must be plain text", event.start_mark.line + 1, event.start_mark.column + 1)
+            stack.append([container, path_here(), None, event.anchor, 1])
+            if event.anchor:
+                open_anchors.add(event.anchor)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            container, _, _, anchor, size = stack.pop()
+            if anchor:
+                anchors[anchor] = (container, size)
+                open_anchors.discard(anchor)
+            add(container, size, event)
+        elif isinstance(event, yaml.AliasEvent):
+            line, col = event.start_mark.line + 1, event.start_mark.column + 1
+            if event.anchor in open_anchors:
+                raise YamlError("an alias refers to the value that contains it", line, col)
+            if event.anchor not in anchors:
+                raise YamlError(f"alias *{event.anchor} has no anchor", line, col)
+            value, size = anchors[event.anchor]
+            add(value, size, event)
+    return (root[0] if root else None), duplicates
+
+
 def load(text: str, line_offset: int = 0) -> tuple[Located, list[tuple[Path, int, int]]]:
-    """Parse one YAML document; return it with positions and any duplicate keys found."""
+    """Parse one YAML document; return it (positions worked out on demand) and any duplicate keys found."""
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        value, duplicates = _build(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise YamlError(exc.problem or str(exc), line + line_offset, col) from None
     except yaml.YAMLError as exc:
         raise YamlError(str(exc), 1 + line_offset, 1) from None
-    doc = Located(None, text, line_offset)
-    duplicates: list[tuple[Path, int, int]] = []
-    if node is not None:
-        try:
-            doc.value = _convert(node, (), None, None, duplicates, set(), _Count())
-        except YamlError as exc:
-            raise YamlError(exc.message, exc.line + line_offset, exc.col) from None
-    else:
+    except YamlError as exc:
+        raise YamlError(exc.message, exc.line + line_offset, exc.col) from None
+    doc = Located(value, text, line_offset)
+    if value is None:
         doc._values, doc._keys = {(): (1, 1)}, {}
-    duplicates = [(p, line + line_offset, col) for p, line, col in duplicates]
-    return doc, duplicates
+    return doc, [(p, line + line_offset, col) for p, line, col in duplicates]
