@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 
 from . import shortcodes
 from .config import SiteConfig
@@ -28,7 +29,8 @@ def _sections(page: Page, wanted: tuple[str, ...], problems: Problems) -> None:
                        "sections go in this order: " + ", ".join(wanted))
 
 
-def check(config: SiteConfig, data: Data, pages: list[Page], failed_role: bool, problems: Problems) -> None:
+def check(config: SiteConfig, data: Data, pages: list[Page], failed_role: bool, problems: Problems,
+          per_page: Callable[[Page, Callable[[Problems], None]], None] | None = None) -> None:
     """Report unknown roles, roles without a write-up, missing sections and unresolvable shortcodes.
 
     When a role write-up failed to parse, roles are not reported as lacking one: that file is
@@ -38,23 +40,30 @@ def check(config: SiteConfig, data: Data, pages: list[Page], failed_role: bool, 
     if config.default_location not in {loc.id for loc in data.locations}:
         problems.error(config.shown, *config.at("default_location"), f"default_location {config.default_location!r} is not a location in pay.yaml",
                        "use one of " + ", ".join(loc.id for loc in data.locations))
-    written = set()
+    per_page = per_page or (lambda page, step: step(problems))
+    known = set(role_ids)
     for page in pages:
-        if page.kind == "role":
-            written.add(page.slug)
-            if page.slug not in role_ids:
-                guess = difflib.get_close_matches(page.slug, role_ids, n=1)
-                problems.error(page.shown, page.slug_line, 1, f"unknown role {page.slug!r}",
-                               f"did you mean {guess[0]!r}?" if guess else "add the role to data/roles.yaml first")
-            _sections(page, config.role_sections, problems)
-        for code in page.codes:
-            failure = shortcodes.check(code, data, config.default_location)
-            if failure:
-                problems.error(page.shown, code.line, code.col, *failure)
+        # One page's checks depend only on that page and the data, so a caller may reuse them.
+        per_page(page, lambda found, page=page: _check_page(config, data, known, page, found))
+    written = {page.slug for page in pages if page.kind == "role"}
     for role_id in role_ids:
         if role_id not in written and not failed_role:
             shown, line, col = data.role_at(role_id)
             problems.error(shown, line, col, f"role {role_id!r} has no write-up", f"create content/roles/{role_id}.md with `role: {role_id}`")
+
+
+def _check_page(config: SiteConfig, data: Data, role_ids: set[str], page: Page, problems: Problems) -> None:
+    """An unknown role, a missing or misplaced section, a shortcode the data cannot resolve."""
+    if page.kind == "role":
+        if page.slug not in role_ids:
+            guess = difflib.get_close_matches(page.slug, sorted(role_ids), n=1)
+            problems.error(page.shown, page.slug_line, 1, f"unknown role {page.slug!r}",
+                           f"did you mean {guess[0]!r}?" if guess else "add the role to data/roles.yaml first")
+        _sections(page, config.role_sections, problems)
+    for code in page.codes:
+        failure = shortcodes.check(code, data, config.default_location)
+        if failure:
+            problems.error(page.shown, code.line, code.col, *failure)
 
 
 def check_drafts(config: SiteConfig, published_data: Data, published: list[Page], drafts: set[str], problems: Problems) -> None:

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-FORMAT = 1
+FORMAT = 2
 
 
 def digest(text: str) -> str:
@@ -79,18 +79,20 @@ def record(loaded: set[str], reads: set[str], templates: dict[str, str], context
                   {name: _hash_of(hasher, context, name) for name in sorted(reads)})
 
 
-def dump(records: dict[str, Record]) -> bytes:
-    """Records as the marker file's JSON: sorted, so an unchanged site gives the same bytes."""
-    body = {"format": FORMAT, "outputs": {path: {"templates": r.templates, "reads": r.reads} for path, r in records.items()}}
+def dump(records: dict[str, Record], files: set[str]) -> bytes:
+    """Records and the list of every output file as the marker file's JSON: sorted, so an unchanged site gives the same bytes."""
+    body = {"format": FORMAT, "files": sorted(files),
+            "outputs": {path: {"templates": r.templates, "reads": r.reads} for path, r in records.items()}}
     return (json.dumps(body, sort_keys=True, indent=0) + "\n").encode("utf-8")
 
 
-def load(raw: bytes) -> dict[str, Record]:
-    """Records read back from a marker file; empty when it is from another format or unreadable."""
+def load(raw: bytes) -> tuple[dict[str, Record], set[str] | None]:
+    """Records and output files read back from a marker file; empty (and None) when from another format or unreadable."""
     try:
         body = json.loads(raw)
         if body.get("format") != FORMAT:
-            return {}
-        return {path: Record(dict(r["templates"]), dict(r["reads"])) for path, r in body["outputs"].items()}
+            return {}, None
+        records = {path: Record(dict(r["templates"]), dict(r["reads"])) for path, r in body["outputs"].items()}
+        return records, set(body["files"])
     except (ValueError, AttributeError, KeyError, TypeError):
-        return {}
+        return {}, None

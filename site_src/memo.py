@@ -45,6 +45,7 @@ class Memo:
 
     def __init__(self) -> None:
         self.entries: dict[Hashable, tuple[Any, list[Problem]]] = {}
+        self.inner: dict[Hashable, set[Hashable]] = {}  # step key -> keys its step used, kept alive with it
         # Results that only make sense inside this process (compiled templates, object hashes): never saved.
         self.transient: dict[Hashable, Any] = {}
         self.used: set[Hashable] = set()
@@ -58,10 +59,13 @@ class Memo:
         if key in self.entries:
             self.hits += 1
             result, found = self.entries[key]
+            self.used |= self.inner.get(key, set())  # what that step used is still needed after a hit
         else:
             self.misses += 1
             own = Problems()
+            before = set(self.used)
             result = step(own)
+            self.inner[key] = self.used - before - {key}
             found = own.items
             self.entries[key] = (result, found)
             self.dirty = True
@@ -95,6 +99,7 @@ class Memo:
         self.dirty |= len(kept) != len(self.entries)
         self.entries = kept
         self.transient = {k: v for k, v in self.transient.items() if k in self.used}
+        self.inner = {k: v for k, v in self.inner.items() if k in self.used}
         self.used = set()
 
     def _file(self, folder: Path) -> Path:

@@ -1,6 +1,7 @@
 """Stage 5: the site model: every page to render, and the tables they show, derived from data and pages."""
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -164,24 +165,26 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
     verdicts: dict[str, list] = {}
     for v in data.verdicts:
         verdicts.setdefault(v.role, []).append(v)
+    # What every reusable context below is made from besides the data (the caller's key covers that).
+    site_key = ("site", tuple(g.fingerprint for g in guides), hashlib.sha256(repr((quiz, tables)).encode()).hexdigest())
     # Pages come in the caller's order, the order their Markdown was handed to the renderer.
     for page in pages:
         if page.kind == "guide":
             out.append(Output(f"{page.url}index.html", "guide.html", {**shared, "url": page.url, "kind": "guide", "page": page}, page))
             continue
-        key = (page.fingerprint, tuple(g.fingerprint for g in guides), tables["version"] if tables else None)
+        key = (page.fingerprint,) + site_key
         out.append(Output(f"roles/{page.slug}/index.html", "role.html",
                           reuse(key, lambda page=page: _role_context(data, page, shared, recommended, verdicts)), page))
     out.append(Output("roles/index.html", "roles.html", {**shared, "url": "roles/", "kind": "roles"}))
-    out.append(Output("compare/index.html", "compare.html", {
+    out.append(Output("compare/index.html", "compare.html", reuse(("compare",) + site_key, lambda: {
         **shared, "url": "compare/", "kind": "compare", "pay": pay_matrix(data), "runways": runway_matrix(data),
         "bands": [band_row(b, data) for b in data.bands],
         "horizons": {r.id: figures.horizon(r.durability.horizon_years) for r in data.roles},
         "recommendations": [(data.role(rec.role), [data.label("backgrounds", b) for b in rec.backgrounds], rec.reasons)
                             for rec in data.recommendations],
-    }))
+    })))
     if quiz and tables:
-        out.extend(quiz_outputs(shared, quiz, tables))
+        out.extend(reuse(("quiz",) + site_key, lambda: quiz_outputs(shared, quiz, tables)))
     out.append(Output("guides/index.html", "guides.html", {**shared, "url": "guides/", "kind": "guides"}))
     out.append(Output("404.html", "404.html", {**shared, "url": "404.html", "kind": "404"}))
     return out

@@ -67,7 +67,8 @@ def build(opts: Options, memo: Memo | None = None) -> Result:
         if reason:
             problems.error(sources.shown_path(opts.output_dir), 1, 1, reason, "pass --output with a new folder, e.g. _site")
             _fail_if_errors(problems)
-    tree = sources.discover(opts.content_dir, opts.templates_dir, problems)
+    tree = sources.discover(opts.content_dir, opts.templates_dir, problems,
+                            memo.cached(("file stamps", str(opts.content_dir), str(opts.templates_dir)), dict, transient=True))
     config = config_stage.load(tree, problems)
     pages, failed_role = content.load(tree, memo, problems)
     published = [p for p in pages if opts.drafts or not p.draft]
@@ -140,7 +141,8 @@ def _validate(opts: Options, memo: Memo, tree: sources.SourceTree, config, pages
     render.compile_all(env, model.TEMPLATES, problems)
     quiz = tables = None
     if config and data:
-        checks.check(config, data, pages, failed_role, problems)
+        checks.check(config, data, pages, failed_role, problems,
+                     lambda page, step: memo.run(("checks", page.fingerprint, data_key, config), step, problems))
         loaded = quiz_stage.load(tree, data, problems)
         # Roles whose write-up is a draft leave the site, tables and quiz included.
         drafts = {p.slug for p in pages if p.kind == "role" and p.draft and not opts.drafts}
@@ -168,7 +170,7 @@ def _render_and_write(opts: Options, memo: Memo, tree: sources.SourceTree, site:
     versions = render.asset_versions(tree)
     templates = {f.rel: f.digest for f in tree.of_kind("template")}
     writer = SiteWriter(opts.output_dir) if opts.write else None
-    previous = deps.load(writer.previous_marker()) if writer else {}
+    previous, previous_files = deps.load(writer.previous_marker()) if writer else ({}, None)
     records: dict[str, deps.Record] = {}
     changed: list[str] = []
     hasher = memo.cached(("hasher",), deps.Hasher, transient=True)
@@ -215,5 +217,7 @@ def _render_and_write(opts: Options, memo: Memo, tree: sources.SourceTree, site:
         raise
     if not writer:
         return 0, 0, []
-    writer.commit(deps.dump(records))
+    unchanged_site = records == previous and writer.paths == previous_files
+    # Writing the records out costs as much as a small rebuild; skip it when nothing they say has changed.
+    writer.commit(None if unchanged_site else deps.dump(records, writer.paths), previous_files)
     return writer.written, writer.unchanged, changed

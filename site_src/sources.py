@@ -139,10 +139,17 @@ def _read(root: Path, rel: str, kind: str, problems: Problems) -> SourceFile | N
                       hashlib.sha256(raw).hexdigest(), str(path.resolve()))
 
 
-def discover(content_dir: Path, templates_dir: Path, problems: Problems) -> SourceTree:
-    """Read every file the build uses from the content and template folders."""
+def discover(content_dir: Path, templates_dir: Path, problems: Problems,
+             seen: dict[str, tuple[tuple, SourceFile]] | None = None) -> SourceTree:
+    """Read every file the build uses from the content and template folders.
+
+    seen (kept by a live preview between rebuilds) maps a path to the stat it had and what was
+    read then; a file whose size, mtime, ctime and inode are all unchanged is not read and hashed
+    again. ctime cannot be set by editors or tools, so any write to the file changes it.
+    """
     files: list[SourceFile] = []
     unreadable: list[tuple[str, str]] = []
+    visited: set[str] = set()
     for root, classify, label in ((content_dir, classify_content, "content"), (templates_dir, classify_template, "templates")):
         if not root.is_dir():
             problems.error(shown_path(root), 1, 1, f"{label} folder not found", f"pass --{label} DIR or create it")
@@ -154,9 +161,21 @@ def discover(content_dir: Path, templates_dir: Path, problems: Problems) -> Sour
                     problems.warn(shown_path(root / rel), 1, 1, "file is not used by the build",
                                   "pages go in roles/ or guides/ as .md, data in data/ as .yaml")
                 continue
-            source = _read(root, rel, kind, problems)
+            source = None
+            if seen is not None:
+                st = (root / rel).stat()
+                stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+                hit = seen.get(str(root / rel))
+                source = hit[1] if hit and hit[0] == stamp and hit[1].kind == kind else None
+            source = source or _read(root, rel, kind, problems)
+            if source and seen is not None:
+                seen[str(root / rel)] = (stamp, source)
+                visited.add(str(root / rel))
             if source:
                 files.append(source)
             else:
                 unreadable.append((kind, rel))
+    if seen is not None:
+        for gone in set(seen) - visited:  # deleted or renamed since the last discovery
+            del seen[gone]
     return SourceTree(content_dir, templates_dir, tuple(files), tuple(unreadable))

@@ -93,30 +93,44 @@ class SiteWriter:
         self.written += 1
         return True
 
-    def commit(self, marker: bytes = b"") -> None:
-        """Publish the staged files; marker is what the marker file records."""
-        marker = marker or _MARKER_TEXT
+    def commit(self, marker: bytes | None = b"", previous: set[str] | None = None) -> None:
+        """Publish the staged files; marker is what the marker file records (None: leave it as it is).
+
+        previous lists the files the published site had, when known, so stale ones are found
+        without walking the whole folder.
+        """
         if not self.update:
+            marker = marker or _MARKER_TEXT
             (self.staging / MARKER).write_bytes(marker)
-            previous = self.output.parent / f".{self.output.name}.previous"
-            shutil.rmtree(previous, ignore_errors=True)
+            old_site = self.output.parent / f".{self.output.name}.previous"
+            shutil.rmtree(old_site, ignore_errors=True)
             if self.output.exists():
-                os.replace(self.output, previous)
+                os.replace(self.output, old_site)
             os.replace(self.staging, self.output)
-            shutil.rmtree(previous, ignore_errors=True)
+            shutil.rmtree(old_site, ignore_errors=True)
             return
         for rel in self.staged:
             dest = self._published(rel)
             dest.parent.mkdir(parents=True, exist_ok=True)
             os.replace(self.staging.joinpath(*PurePosixPath(rel).parts), dest)
-        self._remove_stale()
-        if not _same_bytes(self.output / MARKER, marker):
+        self._remove_stale(previous)
+        if marker is not None and not _same_bytes(self.output / MARKER, marker or _MARKER_TEXT):
+            marker = marker or _MARKER_TEXT
             (self.staging / MARKER).write_bytes(marker)
             os.replace(self.staging / MARKER, self.output / MARKER)
         shutil.rmtree(self.staging, ignore_errors=True)
 
-    def _remove_stale(self) -> None:
+    def _remove_stale(self, previous: set[str] | None) -> None:
         """Delete published files this build did not produce, and folders left empty."""
+        if previous is not None:
+            for rel in sorted(previous - self.paths, reverse=True):
+                path = self._published(rel)
+                path.unlink(missing_ok=True)
+                for folder in path.parents:  # drop folders the deletion left empty, up to the output
+                    if folder == self.output or any(folder.iterdir()):
+                        break
+                    folder.rmdir()
+            return
         for dirpath, dirnames, filenames in os.walk(self.output, topdown=False):
             folder = Path(dirpath)
             for name in filenames:

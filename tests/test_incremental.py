@@ -69,7 +69,19 @@ class Editor:
         self.sub("data/quiz.yaml", r"moves: \{infra: 3, engineering: (\d)\}", lambda m: f"moves: {{infra: 3, engineering: {3 - int(m.group(1))}}}")
         return "quiz weight"
 
+    def quiz_text(self) -> str:
+        self.sub("data/quiz.yaml", r"(    prompt: Which is closest to the work you do now)(\??)", lambda m: m.group(1) + ("" if m.group(2) else "?"))
+        return "quiz prompt"
+
+    def guide_title(self) -> str:
+        guide = sorted((self.content / "guides").glob("*.md"))[0]
+        self.sub(f"guides/{guide.name}", r"^(title: [^\n]*?)( \(revised\))?$", lambda m: m.group(1) + ("" if m.group(2) else " (revised)"))
+        return "guide title"
+
     def new_role(self) -> str:
+        # One added role at a time: two with the same quiz profile could never both come out on top.
+        if self.added:
+            self.delete_role()
         rid = f"test-role-{len(self.added) + 1}-{self.rng.randrange(1000)}"
         self.added.append(rid)
         with open(self.content / "data/roles.yaml", "a") as f:
@@ -111,8 +123,8 @@ class Editor:
 def test_incremental_builds_equal_full_builds_after_every_edit(site: Path, cli) -> None:
     editor = Editor(site, seed=20261127)
     assert cli(site, "build").code == 0
-    kinds = [editor.prose, editor.pay_number, editor.template, editor.title, editor.quiz_weight,
-             editor.new_role, editor.delete_role, editor.rename]
+    kinds = [editor.prose, editor.pay_number, editor.template, editor.title, editor.quiz_weight, editor.quiz_text,
+             editor.guide_title, editor.new_role, editor.delete_role, editor.rename]
     plan = [editor.rng.choice(kinds) for _ in range(30)] + [editor.new_role, editor.prose, editor.delete_role]
     for step, edit in enumerate(plan):
         what = edit()
