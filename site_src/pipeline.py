@@ -96,14 +96,12 @@ def build(opts: Options, memo: Memo | None = None) -> Result:
     return Result(written, unchanged, time.perf_counter() - started, problems.warnings, changed, rebuilt, explained)
 
 
-def explain(before: dict | None, after: dict, changed: list[str]) -> list[tuple[str, str, str, list[str]]]:
+def explain(before: dict, after: dict, changed: list[str]) -> list[tuple[str, str, str, list[str]]]:
     """Each data value that changed since the last build, with the changed outputs that show it.
 
     A value that belongs to a role is shown on that role's page and on site-wide pages; a value
     of no single role (a source, a label) may appear on any page.
     """
-    if before is None:
-        return []
     out = []
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key, (None, "(none)")), after.get(key, (None, "(none)"))
