@@ -3,17 +3,19 @@ from __future__ import annotations
 
 import hashlib
 import html
-import re
 import multiprocessing
 import os
+import re
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
+from pathlib import Path
 
 import markdown
 
+from . import content, shortcodes
 from .cache import Cache
 from .content import body_of
-from .memo import code_fingerprint
 from .sources import read_page
 
 # smarty (curly quotes) doubled the cost of every page and toc added a sixth; heading ids,
@@ -43,10 +45,16 @@ def cache_key(text: str, fingerprint: str) -> str:
     return hashlib.sha256((fingerprint + "\0" + text).encode("utf-8")).hexdigest()
 
 
+@lru_cache(maxsize=None)
+def _extraction_fingerprint() -> str:
+    """A hash of the code that turns a page file into the Markdown we render (front matter split, placeholders)."""
+    return hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in (content, shortcodes))).hexdigest()[:16]
+
+
 def page_key(digest: str, fingerprint: str) -> str:
-    """The cache key of a page's body: its file's hash stands for its text, and the generator's code
-    fingerprint for how shortcodes become placeholders, so no body needs to be read to look it up."""
-    return cache_key(f"page:{code_fingerprint()}:{digest}", fingerprint)
+    """The cache key of a page's body: its file's hash stands for its text, and the hash of the code
+    that extracts the body for how it becomes Markdown, so no body needs to be read to look it up."""
+    return cache_key(f"page:{_extraction_fingerprint()}:{digest}", fingerprint)
 
 
 def page_html(md: markdown.Markdown, path: str, digest: str, shown: str) -> str:

@@ -100,8 +100,8 @@ class SiteWriter:
         without walking the whole folder.
         """
         if not self.update:
-            marker = marker or _MARKER_TEXT
-            (self.staging / MARKER).write_bytes(marker)
+            if marker is not None or not (self.staging / MARKER).exists():
+                (self.staging / MARKER).write_bytes(marker or _MARKER_TEXT)
             old_site = self.output.parent / f".{self.output.name}.previous"
             shutil.rmtree(old_site, ignore_errors=True)
             if self.output.exists():
@@ -109,6 +109,17 @@ class SiteWriter:
             os.replace(self.staging, self.output)
             shutil.rmtree(old_site, ignore_errors=True)
             return
+        if len(self.staged) * 2 > len(self.paths):
+            # Most files changed (a template edit): one folder swap beats a rename per file.
+            staged = set(self.staged)
+            for rel in self.paths - staged:
+                target = self.staging.joinpath(*PurePosixPath(rel).parts)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                _link_or_copy(self._published(rel), target)
+            if marker is None:
+                _link_or_copy(self.output / MARKER, self.staging / MARKER)
+            self.update = False
+            return self.commit(marker)
         for rel in self.staged:
             dest = self._published(rel)
             dest.parent.mkdir(parents=True, exist_ok=True)
