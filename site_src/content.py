@@ -42,6 +42,11 @@ class Page:
         return f"{self.shown}:{self.digest}"
 
     @property
+    def cited_roles(self) -> set[str]:
+        """The roles this page's shortcodes name (a verdict's role is covered by the shared data hash)."""
+        return {c.arg("role") or c.arg("id") for c in self.codes if c.name != "background"} - {""}
+
+    @property
     def url(self) -> str:
         """The page's path under the site root, e.g. roles/mlops-engineer/."""
         return f"{self.kind}s/{self.slug}/"

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from datetime import date
-from typing import Any
+from typing import Any, Iterable
 
 from . import schema, yamlpos
 from .errors import Problems
@@ -188,6 +189,25 @@ class Data:
                 "labels": {"roles": {r.id: r.title for r in self.roles},
                            **{v: {t.id: t.label for t in getattr(self, v)} for v in vocabularies}},
                 "by_role": by_role, "paths": {(p.role, p.background): p for p in self.paths}}
+
+    @cached_property
+    def _digests(self) -> dict[str, str]:
+        """A hash per role of every record about it, and one ('') of everything shared by all roles."""
+        def h(value: object) -> str:
+            return hashlib.sha256(repr(value).encode("utf-8")).hexdigest()[:20]
+        out = {r.id: h((r, self.bands_of(r.id), self.paths_of(r.id))) for r in self.roles}
+        out[""] = h((self.sources, self.levels, self.tiers, self.bases, self.locations, self.backgrounds, self.fits,
+                     self.verdicts, self.recommendations, [(r.id, r.title, r.in_sentence) for r in self.roles]))
+        return out
+
+    def digest_for(self, role_ids: Iterable[str]) -> tuple[str, ...]:
+        """What a page citing these roles can show of the data: their hashes plus the shared one.
+
+        Anything derived from a page and the data it cites (its checks, its expanded shortcodes)
+        can be keyed on this instead of on the whole data, so editing one role's figures does
+        not redo that work for every page.
+        """
+        return (self._digests[""],) + tuple(self._digests.get(r, "absent") for r in sorted(set(role_ids)))
 
     def role(self, role_id: str) -> Role | None:
         """The role with this id."""

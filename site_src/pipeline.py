@@ -140,7 +140,8 @@ def _validate(opts: Options, memo: Memo, tree: sources.SourceTree, config, pages
     quiz = tables = None
     if config and data:
         checks.check(config, data, pages, failed_role, problems,
-                     lambda page, step: memo.run(("checks", page.fingerprint, data_key, config), step, problems))
+                     lambda page, step: memo.run(("checks", page.fingerprint, data.digest_for(page.cited_roles), config),
+                                                 step, problems))
         loaded = quiz_stage.load(tree, data, problems)
         # Roles whose write-up is a draft leave the site, tables and quiz included.
         drafts = {p.slug for p in pages if p.kind == "role" and p.draft and not opts.drafts}
@@ -186,7 +187,8 @@ def _render_and_write(opts: Options, memo: Memo, tree: sources.SourceTree, site:
             index = page_index if output.page else None
             page_index += output.page is not None
             if output.page:
-                hasher.special["body"] = memo.cached(("body", output.page.fingerprint, site.data_key, context["root"]),
+                cited = site.data.digest_for(output.page.cited_roles)
+                hasher.special["body"] = memo.cached(("body", output.page.fingerprint, cited, site.config, context["root"]),
                                                      lambda: _body_hash(output.page, site, context["root"]))
             old = previous.get(output.path)
             if writer and old and old.still_valid(templates, context, hasher) and writer.keep(output.path):

@@ -62,8 +62,10 @@ class Editor:
 
     def title(self) -> str:
         role = self.rng.choice(["mlops-engineer", "prompt-engineer", "ai-product-manager"])
-        self.sub("data/roles.yaml", rf"(  - id: {role}\n    title: )([^\n]*)", lambda m: m.group(1) + m.group(2).rstrip("!") + "!")
-        return f"title of {role}"
+        field = self.rng.choice(["title", "in_sentence"])  # in_sentence is what {{ role }} and {{ verdict }} links show
+        self.sub("data/roles.yaml", rf"(  - id: {role}\n(?:    [^\n]*\n)*?    {field}: )([^\n]*)",
+                 lambda m: m.group(1) + m.group(2).rstrip("!") + "!")
+        return f"{field} of {role}"
 
     def quiz_weight(self) -> str:
         self.sub("data/quiz.yaml", r"moves: \{infra: 3, engineering: (\d)\}", lambda m: f"moves: {{infra: 3, engineering: {3 - int(m.group(1))}}}")
