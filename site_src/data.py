@@ -168,6 +168,8 @@ class Data:
 
     def only_roles(self, keep: set[str]) -> "Data":
         """The same data with every record of a role outside `keep` left out (for draft roles)."""
+        if all(r.id in keep for r in self.roles):
+            return self  # the same object, so what is cached on it (indexes, hashes) carries over
         return replace(
             self, roles=tuple(r for r in self.roles if r.id in keep),
             bands=tuple(b for b in self.bands if b.role in keep),
