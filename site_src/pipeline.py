@@ -186,6 +186,7 @@ def _render_and_write(opts: Options, memo: Memo, tree: sources.SourceTree, site:
             hasher.special["asset"] = assets_hash
             index = page_index if output.page else None
             page_index += output.page is not None
+            hasher.special.pop("body", None)  # only a page has a body; another output must not inherit one
             if output.page:
                 cited = site.data.digest_for(output.page.cited_roles)
                 hasher.special["body"] = memo.cached(("body", output.page.fingerprint, cited, site.config, context["root"]),
