@@ -82,7 +82,7 @@ def typed_figures(body: str, first_line: int) -> list[tuple[int, int, str]]:
     # One regex pass over the whole body; only the rare hits need their line worked out.
     for m in _TYPED_FIGURE.finditer(body):
         start = body.rfind("\n", 0, m.start()) + 1
-        found.append((m.start(), start))
+        found.append((m.start(), start, m.group(0)))
     if not found:
         return []
     lines = body.split("\n")
@@ -94,7 +94,7 @@ def typed_figures(body: str, first_line: int) -> list[tuple[int, int, str]]:
         elif fenced:
             fenced_lines.add(n)
     out = []
-    for pos, start in found:
+    for pos, start, figure in found:
         n = body.count("\n", 0, pos)
         line = lines[n]
         if n in fenced_lines or line.startswith("    ") or line.lstrip().startswith("|"):
@@ -102,7 +102,7 @@ def typed_figures(body: str, first_line: int) -> list[tuple[int, int, str]]:
         col = pos - start
         if any(a <= col < b for a, b in ((m.start(), m.end()) for m in re.finditer(r"`[^`]*`", line))):
             continue
-        out.append((first_line + n, col + 1, _TYPED_FIGURE.match(body, pos).group(0)))
+        out.append((first_line + n, col + 1, figure))
     return out
 
 

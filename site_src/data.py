@@ -277,11 +277,11 @@ def _parse_file(tree: SourceTree, name: str, problems: Problems, memo: Memo) -> 
 
 def _terms(raw: list[dict], f: _File, key: str, problems: Problems) -> tuple[Term, ...]:
     """A vocabulary list, rejecting duplicate ids."""
-    return tuple(Term(item["id"], item["label"]) for item in _unique(raw, f, key, problems))
+    return tuple(Term(item["id"], item["label"]) for _, item in _unique(raw, f, key, problems))
 
 
-def _unique(items: list[dict], f: _File, at: str | tuple, problems: Problems, id_key: str = "id") -> list[dict]:
-    """The items of the list at path `at`, with duplicate ids reported and dropped."""
+def _unique(items: list[dict], f: _File, at: str | tuple, problems: Problems, id_key: str = "id") -> list[tuple[int, dict]]:
+    """The items of the list at path `at`, each with its index there, with duplicate ids reported and dropped."""
     at = (at,) if isinstance(at, str) else at
     seen: set[str] = set()
     out = []
@@ -291,7 +291,7 @@ def _unique(items: list[dict], f: _File, at: str | tuple, problems: Problems, id
             problems.error(f.shown, line, col, f"duplicate {id_key} {item[id_key]!r} in {at[-1]}", "each one must be unique; rename or remove one")
             continue
         seen.add(item[id_key])
-        out.append(item)
+        out.append((i, item))
     return out
 
 
@@ -309,18 +309,12 @@ def _sourced(f: _File, item: dict, path: tuple, problems: Problems) -> tuple[str
 def _roles(f: _File, problems: Problems) -> tuple[Role, ...]:
     """Role records from roles.yaml."""
     out = []
-    unique = {id(r) for r in _unique(f.doc.value["roles"], f, "roles", problems)}
-    for i, r in enumerate(f.doc.value["roles"]):
-        if id(r) not in unique:
-            continue
+    for i, r in _unique(f.doc.value["roles"], f, "roles", problems):
         at = ("roles", i)
         d = r["durability"]
         dur = Durability(d["outlook"], d["horizon_years"], d["note"], *_sourced(f, d, at + ("durability",), problems))
         facts = []
-        kept = {id(x) for x in _unique(r.get("facts", []), f, at + ("facts",), problems, "key")}
-        for j, fact in enumerate(r.get("facts", [])):
-            if id(fact) not in kept:
-                continue
+        for j, fact in _unique(r.get("facts", []), f, at + ("facts",), problems, "key"):
             fat = at + ("facts", j)
             facts.append(Fact(fact["key"], fact["label"], fact["value"], fact.get("high"), fact["unit"], *_sourced(f, fact, fat, problems)))
             if fact.get("high") is not None and fact["high"] < fact["value"]:
@@ -439,10 +433,7 @@ def load(tree: SourceTree, today: date, stale_after_days: int, problems: Problem
         return None
     sources_f, roles_f, pay_f, paths_f = (parsed[n] for n in DATA_FILES)
     sources = []
-    kept = {id(x) for x in _unique(sources_f.doc.value["sources"], sources_f, "sources", problems)}
-    for i, s in enumerate(sources_f.doc.value["sources"]):
-        if id(s) not in kept:
-            continue
+    for i, s in _unique(sources_f.doc.value["sources"], sources_f, "sources", problems):
         sources.append(Source(s["id"], s["title"], s["publisher"], _date(s["published"], sources_f, ("sources", i, "published"), problems),
                               s.get("url"), s.get("covers", "")))
     pay = pay_f.doc.value
@@ -453,11 +444,11 @@ def load(tree: SourceTree, today: date, stale_after_days: int, problems: Problem
         levels=_terms(pay["levels"], pay_f, "levels", problems),
         tiers=_terms(pay["tiers"], pay_f, "tiers", problems),
         bases=_terms(pay["bases"], pay_f, "bases", problems),
-        locations=tuple(Location(x["id"], x["label"], x["currency"]) for x in _unique(pay["locations"], pay_f, "locations", problems)),
+        locations=tuple(Location(x["id"], x["label"], x["currency"]) for _, x in _unique(pay["locations"], pay_f, "locations", problems)),
         bands=_bands(pay_f, problems),
         verdicts=tuple(Verdict(v["measure"], v["label"], _ref(pay_f, "roles", v["role"], ("verdicts", i, "role")),
                                *_sourced(pay_f, v, ("verdicts", i), problems))
-                       for i, v in enumerate(_unique(pay.get("verdicts", []), pay_f, "verdicts", problems, "measure"))),
+                       for i, v in _unique(pay.get("verdicts", []), pay_f, "verdicts", problems, "measure")),
         backgrounds=_terms(paths["backgrounds"], paths_f, "backgrounds", problems),
         fits=_terms(paths["fits"], paths_f, "fits", problems),
         paths=_paths(paths_f, problems),

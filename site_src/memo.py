@@ -109,7 +109,6 @@ class Memo:
     def load(cls, folder: Path) -> "Memo":
         """The memo stored in folder by an earlier build of the same code, or an empty one."""
         memo = cls()
-        memo.used = set()
         try:
             with open(memo._file(folder), "rb") as f:
                 memo.entries = pickle.load(f)  # our own cache folder; written only by save() below

@@ -5,12 +5,13 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from markupsafe import Markup
+
 from . import figures
 from .config import SiteConfig
 from .content import Page
 from .data import Data, EntryPath, PayBand
 from .quiz import Quiz, canonical_json
-from markupsafe import Markup
 
 
 @dataclass(frozen=True)

@@ -343,3 +343,19 @@ def test_cached_builds_equal_a_clean_build_after_edits(site: Path, cli) -> None:
     strip = lambda snap: {k: v[0] for k, v in snap.items() if k != ".career-guides"}
     assert strip(snapshot(site / "_site")) == strip(snapshot(site / "clean"))
     assert "A new sentence, first." in (site / "_site/roles/mlops-engineer/index.html").read_text()
+
+
+def test_after_a_duplicate_entry_later_entries_are_still_reported_at_their_own_line(tmp_path: Path) -> None:
+    import shutil
+    shutil.copytree(FIXTURES / "mini" / "content", tmp_path / "content")
+    pay = tmp_path / "content/data/pay.yaml"
+    extra = ("  - measure: top-end\n    label: Again\n    role: alpha\n    source: survey-a\n    as_of: 2025-06-01\n"
+             "  - measure: median\n    label: Median\n    role: gamma\n    source: survey-a\n    as_of: 2025-06-01\n")
+    pay.write_text(pay.read_text() + extra)
+    problems = Problems()
+    tree = sources.discover(tmp_path / "content", Path(__file__).resolve().parents[1] / "templates", problems)
+    data.load(tree, TODAY, 730, problems)
+    lines = pay.read_text().splitlines()
+    unknown = next(p for p in problems.errors if "unknown role 'gamma'" in p.message)
+    assert lines[unknown.line - 1].strip() == "role: gamma"
+    assert any("duplicate measure 'top-end'" in p.message for p in problems.errors)
