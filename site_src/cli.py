@@ -30,6 +30,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000, help="serve: port (default 8000)")
     p.add_argument("--explain", action="store_true",
                    help="build: list each data value that changed since the last build and the pages that show it")
+    p.add_argument("--search", action=argparse.BooleanOptionalAction, default=None,
+                   help="build the Pagefind search index (default: on for build, off for serve, where it would slow each rebuild)")
     p.add_argument("--debug", action="store_true", help="show tracebacks for unexpected failures")
     return p
 
@@ -40,7 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     opts = Options(content_dir=args.content, templates_dir=args.templates, output_dir=args.output, today=date.today(),
                    drafts=args.drafts, cache_dir=None if args.no_cache else args.cache, jobs=args.jobs,
-                   write=args.command in ("build", "serve"), explain=args.explain)
+                   write=args.command in ("build", "serve"), explain=args.explain,
+                   search=args.search if args.search is not None else args.command == "build")
     if args.command == "serve":
         from .serve import serve
         return serve(opts, args.host, args.port)
@@ -67,8 +70,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"check passed: no errors, {len(result.warnings)} warning(s); nothing written")
     else:
         if result.rebuilt:  # one line per changed output; a first build would list every file
+            index = [p for p in result.changed if p.startswith("pagefind/")]
             for path in result.changed:
-                print(f"changed: /{path.removesuffix('index.html')}")
+                if not path.startswith("pagefind/"):
+                    print(f"changed: /{path.removesuffix('index.html')}")
+            if index:  # the search index's files are numbered chunks: one line says more than a dozen
+                print(f"changed: /pagefind/ (search index, {len(index)} files)")
         if args.explain:
             for key, old, new, where in result.data_changes:
                 shown = ", ".join("/" + p.removesuffix("index.html") for p in where) or "no page changed"

@@ -11,7 +11,7 @@ from typing import Any, Iterable
 from . import schema, yamlpos
 from .errors import Problems
 from .memo import Memo
-from .sources import DATA_FILES, SourceTree
+from .sources import DATA_FILES, OPTIONAL_FILES, SourceTree
 
 
 @dataclass(frozen=True)
@@ -142,6 +142,17 @@ class Recommendation:
 
 
 @dataclass(frozen=True)
+class Revision:
+    """One entry of the revision log: when the data changed, how, and for which roles."""
+
+    date: date
+    summary: str
+    roles: tuple[str, ...]
+    source: str | None
+    anchor: str  # a stable id for links and feed entries, e.g. rev-2026-11-27-1
+
+
+@dataclass(frozen=True)
 class Data:
     """Every record from content/data/, cross-checked."""
 
@@ -157,6 +168,7 @@ class Data:
     fits: tuple[Term, ...] = ()
     paths: tuple[EntryPath, ...] = ()
     recommendations: tuple[Recommendation, ...] = ()
+    revisions: tuple[Revision, ...] = ()  # newest first
     # Where each role is defined (file, line, column), so problems found later can point at it.
     roles_file: tuple[str, yamlpos.Located | None] = field(default=("", None), hash=False, compare=False, repr=False)
 
@@ -175,7 +187,8 @@ class Data:
             bands=tuple(b for b in self.bands if b.role in keep),
             verdicts=tuple(v for v in self.verdicts if v.role in keep),
             paths=tuple(p for p in self.paths if p.role in keep),
-            recommendations=tuple(r for r in self.recommendations if r.role in keep))
+            recommendations=tuple(r for r in self.recommendations if r.role in keep),
+            revisions=tuple(replace(r, roles=tuple(x for x in r.roles if x in keep)) for r in self.revisions))
 
     # Lookups are indexed once per Data: pages ask them thousands of times on a large site.
     @cached_property
@@ -235,6 +248,10 @@ class Data:
         """A role's entry paths, in data order."""
         return self._index["by_role"].get(role_id, {"paths": []})["paths"]
 
+    def revisions_of(self, role_id: str) -> list[Revision]:
+        """The revisions that name a role, newest first."""
+        return [r for r in self.revisions if role_id in r.roles]
+
     def path(self, role_id: str, background: str) -> EntryPath | None:
         """The entry path from a background into a role, if the data has one."""
         return self._index["paths"].get((role_id, background))
@@ -260,11 +277,13 @@ def _date(text: str, f: _File, path: tuple, problems: Problems) -> date:
         return date.min
 
 
-def _parse_file(tree: SourceTree, name: str, problems: Problems, memo: Memo) -> _File | None:
+def _parse_file(tree: SourceTree, name: str, problems: Problems, memo: Memo, required: bool = True) -> _File | None:
     """Parse and schema-check one data file (memoised by its content); None when it is missing or unreadable."""
     source = tree.get("data", f"data/{name}.yaml") or tree.get("data", f"data/{name}.yml")
     if source is None and {f"data/{name}.yaml", f"data/{name}.yml"} & set(tree.unreadable_of("data")):
         return None  # it exists but could not be read; that is already reported
+    if source is None and not required:
+        return None
     if source is None:
         shown = (tree.content_dir / "data" / f"{name}.yaml").as_posix()
         problems.error(shown, 1, 1, f"data file data/{name}.yaml is missing", "create it; content/EDITING.md shows its fields")
@@ -375,6 +394,22 @@ def _paths(f: _File, problems: Problems) -> tuple[EntryPath, ...]:
     return tuple(out)
 
 
+def _revisions(f: _File, problems: Problems) -> tuple[Revision, ...]:
+    """The revision log, newest first; entries of one day keep their file order and are numbered within it."""
+    entries = []
+    for i, r in enumerate(f.doc.value["revisions"]):
+        at = ("revisions", i)
+        roles = tuple(_ref(f, "roles", role, at + ("roles", j)) for j, role in enumerate(r["roles"]))
+        source = _ref(f, "sources", r["source"], at + ("source",)) if "source" in r else None
+        entries.append((_date(r["date"], f, at + ("date",), problems), r["summary"], roles, source))
+    per_day: dict[date, int] = {}
+    out = []
+    for when, summary, roles, source in entries:
+        per_day[when] = per_day.get(when, 0) + 1
+        out.append(Revision(when, summary, roles, source, f"rev-{when.isoformat()}-{per_day[when]}"))
+    return tuple(sorted(out, key=lambda r: r.date, reverse=True))
+
+
 def _check_refs(files: list[_File], known: dict[str, set[str]], problems: Problems) -> None:
     """Report every reference to an id that no vocabulary defines, with the closest real id."""
     where = {"roles": "roles.yaml", "sources": "sources.yaml", "levels": "pay.yaml levels", "tiers": "pay.yaml tiers",
@@ -392,7 +427,7 @@ def _check_refs(files: list[_File], known: dict[str, set[str]], problems: Proble
 def _dated(value: Any, path: tuple = ()) -> list[tuple[tuple, Any]]:
     """Every as_of and published value in a document, with its path, in document order."""
     if isinstance(value, dict):
-        found = [(path + (k,), v) for k, v in value.items() if k in ("as_of", "published")]
+        found = [(path + (k,), v) for k, v in value.items() if k in ("as_of", "published", "date")]
         return found + [hit for k, v in value.items() for hit in _dated(v, path + (k,))]
     if isinstance(value, list):
         return [hit for i, v in enumerate(value) for hit in _dated(v, path + (i,))]
@@ -423,13 +458,14 @@ def load(tree: SourceTree, today: date, stale_after_days: int, problems: Problem
     parsed = {name: _parse_file(tree, name, problems, memo) for name in DATA_FILES}
     for source in tree.of_kind("data"):
         stem = source.rel.split("/")[-1].rsplit(".", 1)[0]
-        if stem not in DATA_FILES and stem != "quiz":
-            guess = difflib.get_close_matches(stem, DATA_FILES, n=1)
+        if stem not in DATA_FILES + OPTIONAL_FILES:
+            guess = difflib.get_close_matches(stem, DATA_FILES + OPTIONAL_FILES, n=1)
             problems.warn(source.shown, 1, 1, f"data file {source.rel} is not used by the build",
                           f"did you mean data/{guess[0]}.yaml?" if guess else "data files are " + ", ".join(f"{n}.yaml" for n in DATA_FILES))
-    files = [f for f in parsed.values() if f is not None]
+    revisions_f = _parse_file(tree, "revisions", problems, memo, required=False)
+    files = [f for f in [*parsed.values(), revisions_f] if f is not None]
     _check_dates(files, today, stale_after_days, problems)
-    if len(files) < len(DATA_FILES) or not all(f.ok for f in files):
+    if any(parsed[n] is None for n in DATA_FILES) or not all(f.ok for f in files):
         return None
     sources_f, roles_f, pay_f, paths_f = (parsed[n] for n in DATA_FILES)
     sources = []
@@ -457,6 +493,7 @@ def load(tree: SourceTree, today: date, stale_after_days: int, problems: Problem
                            tuple(_ref(paths_f, "backgrounds", b, ("recommendations", i, "backgrounds", j)) for j, b in enumerate(r["backgrounds"])),
                            tuple(r["reasons"]), *_sourced(paths_f, r, ("recommendations", i), problems))
             for i, r in enumerate(paths.get("recommendations", []))),
+        revisions=_revisions(revisions_f, problems) if revisions_f else (),
     )
     data = replace(data, roles_file=(roles_f.shown, roles_f.doc))
     known = {name: {t.id for t in getattr(data, name)} for name in
@@ -501,6 +538,8 @@ def flatten(data: Data) -> dict[str, tuple[str | None, str]]:
         put(f"paths.yaml {p.role}/{p.background}", p.role, p)
     for rec in data.recommendations:
         put(f"paths.yaml recommendations/{rec.role}", rec.role, rec)
+    for rev in data.revisions:
+        put(f"revisions.yaml {rev.anchor}", rev.roles[0] if len(rev.roles) == 1 else None, rev)
     for vocabulary in ("levels", "tiers", "bases", "backgrounds", "fits", "locations"):
         file = "paths.yaml" if vocabulary in ("backgrounds", "fits") else "pay.yaml"
         for term in getattr(data, vocabulary):

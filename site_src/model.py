@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from . import figures
+from . import charts, feeds, figures, opendata, structured
 from .config import SiteConfig
 from .content import Page
 from .data import Data, EntryPath, PayBand
@@ -116,19 +116,96 @@ def runway_matrix(data: Data) -> Matrix:
     return Matrix(tuple(r.title for r in data.roles), tuple(rows))
 
 
-def _role_context(data: Data, page: Page, shared: dict, recommended: dict, verdicts: dict) -> dict:
+def band_label(b: PayBand, data: Data) -> str:
+    """How a chart labels one band: level(s) and company tier."""
+    return ", ".join(data.label("levels", lv) for lv in b.levels) + " \u00b7 " + data.label("tiers", b.tier)
+
+
+def role_charts(data: Data, bands: list[PayBand], title: str, chart_id: str, with_role: bool = False) -> list:
+    """One chart per currency of these bands (a scale never mixes currencies); with_role groups bars under role names."""
+    groups = charts.by_currency([charts.Bar(band_label(b, data), b, data.role(b.role).title if with_role else "")
+                                 for b in bands])
+    return [charts.pay_chart(group, f"{title}, {group[0].band.currency}" if len(groups) > 1 else title,
+                             f"{chart_id}-{i}") for i, group in enumerate(groups)]
+
+
+def similar_roles(data: Data, role_id: str) -> list[tuple[object, list[str]]]:
+    """Other roles reachable from the same backgrounds as this one, most shared backgrounds first."""
+    mine = [p.background for p in data.paths_of(role_id)]
+    out = []
+    for other in data.roles:
+        if other.id == role_id:
+            continue
+        theirs = {p.background for p in data.paths_of(other.id)}
+        shared = [data.label("backgrounds", b) for b in mine if b in theirs]
+        if shared:
+            out.append((other, shared))
+    return sorted(out, key=lambda pair: -len(pair[1]))  # stable: ties keep the roles' data order
+
+
+def best_paths(rows: list[PathRow], data: Data) -> list[PathRow]:
+    """The entry paths with the best fit this role has (the first fit in paths.yaml's order that any path uses)."""
+    return [r for r in rows if r.fit_id == rows[0].fit_id] if rows else []
+
+
+def _role_context(data: Data, page: Page, shared: dict, recommended: dict, verdicts: dict, base_url: str) -> dict:
     """What a role page shows."""
     role = data.role(page.slug)
-    bands, paths = [band_row(b, data) for b in data.bands_of(role.id)], path_rows(data, role.id)
+    raw_bands = data.bands_of(role.id)
+    bands, paths = [band_row(b, data) for b in raw_bands], path_rows(data, role.id)
+    revisions = data.revisions_of(role.id)
     cited = {role.durability.source} | {b.source for b in bands} | {p.source for p in paths}
     return {**shared, "url": page.url, "kind": "role", "role": role, "page": page, "bands": bands, "paths": paths,
             "sources": {sid: shared["sources"][sid] for sid in sorted(cited)},
             "recommended": recommended.get(role.id, []), "verdicts": verdicts.get(role.id, []),
             "facts": [(f, figures.fact(f)) for f in role.facts],
-            "horizon": figures.horizon(role.durability.horizon_years)}
+            "horizon": figures.horizon(role.durability.horizon_years),
+            "charts": role_charts(data, raw_bands, f"Pay bands for {role.title}", "pay-chart"),
+            "similar": similar_roles(data, role.id), "best_paths": best_paths(paths, data),
+            "revisions": revisions[:5], "reviewed": revisions[0].date.isoformat() if revisions else None,
+            "crumbs": [("Roles", "roles/"), (role.title, page.url)],
+            "structured": [occupation(data, role, base_url + page.url, raw_bands, paths, revisions)]}
 
 
-TEMPLATES = ("home.html", "roles.html", "role.html", "compare.html", "guide.html", "guides.html", "404.html")
+def occupation(data: Data, role, url: str, bands: list[PayBand], paths: list[PathRow], revisions: list) -> dict:
+    """A role's schema.org Occupation, from the same rows its page shows."""
+    salaries = [structured.salary(f"{row.levels}, {row.tier}: {row.basis}", b.currency, b.low, b.high, b.open_ended)
+                for b, row in ((b, band_row(b, data)) for b in bands)]
+    locations = list(dict.fromkeys(data.label("locations", b.location) for b in bands))
+    requirements = [f"{p.background}: {p.fit}, " + (p.runway or "no runway figure in the source")
+                    + (" plus a bridge role" if p.bridge_role else "") for p in paths]
+    return structured.occupation(role.title, role.summary, url, salaries, locations, requirements,
+                                 revisions[0].date.isoformat() if revisions else None)
+
+
+def pays_best(data: Data) -> list[dict]:
+    """Per role, the figures behind "which pays best where": top figure, lowest entry figure, and the verdicts naming it.
+
+    The top end and the spread come from the bands; the source gives no medians, so the median
+    column shows only the source's verdict.
+    """
+    out = []
+    for role in data.roles:
+        bands = data.bands_of(role.id)
+        by_currency: dict[str, list[PayBand]] = {}
+        for b in bands:
+            by_currency.setdefault(b.currency, []).append(b)
+        figures_by_currency = []
+        for currency, group in by_currency.items():
+            top = max(group, key=lambda b: (b.high if b.high is not None else b.low, b.open_ended or b.high is None))
+            bottom = min(group, key=lambda b: b.low)
+            top_amount = top.high if top.high is not None else top.low
+            figures_by_currency.append({
+                "currency": currency, "top": figures.money(top_amount, currency) + ("+" if top.open_ended else ""),
+                "top_band": band_row(top, data), "bottom": figures.money(bottom.low, currency), "bottom_band": band_row(bottom, data),
+                "spread": figures.money(top_amount - bottom.low, currency) + ("+" if top.open_ended else "")})
+        out.append({"role": role, "figures": figures_by_currency,
+                    "verdicts": {v.measure: v for v in data.verdicts if v.role == role.id}})
+    return out
+
+
+TEMPLATES = ("home.html", "roles.html", "role.html", "compare.html", "guide.html", "guides.html", "404.html",
+             "sources.html", "search.html")
 
 
 def quiz_outputs(shared: dict, quiz: Quiz, tables: dict) -> list[Output]:
@@ -138,12 +215,17 @@ def quiz_outputs(shared: dict, quiz: Quiz, tables: dict) -> list[Output]:
     inline = Markup(text.replace("<", "\\u003c"))
     ctx = {**shared, "tables": tables}
     order = sorted(tables["roles"], key=lambda r: tables["tie_break"][tables["roles"].index(r)])
+    quiz_crumb = ("Bridge quiz", "quiz/")
     return [
-        Output("quiz/index.html", "quiz.html", {**ctx, "url": "quiz/", "kind": "quiz", "tables_json": inline}),
-        Output("quiz/worksheet/index.html", "quiz-worksheet.html", {**ctx, "url": "quiz/worksheet/", "kind": "quiz"}),
+        Output("quiz/index.html", "quiz.html", {**ctx, "url": "quiz/", "kind": "quiz", "tables_json": inline,
+                                                "crumbs": [quiz_crumb]}),
+        Output("quiz/worksheet/index.html", "quiz-worksheet.html", {**ctx, "url": "quiz/worksheet/", "kind": "quiz",
+                                                                    "crumbs": [quiz_crumb, ("Worksheet", "quiz/worksheet/")]}),
         Output("quiz/method/index.html", "quiz-method.html", {**ctx, "url": "quiz/method/", "kind": "quiz",
-                                                              "tie_order": [r["title"] for r in order]}),
+                                                              "tie_order": [r["title"] for r in order],
+                                                              "crumbs": [quiz_crumb, ("How it scores", "quiz/method/")]}),
         Output("quiz/tables.json", None, {"url": "quiz/tables.json", "text": text + "\n"}),
+        Output("quiz/tables.schema.json", None, {"url": "quiz/tables.schema.json", "text": opendata.schema_text("quiz-tables")}),
     ]
 
 
@@ -158,7 +240,7 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
     # Templates record which of these names they read, so each output depends only on what it shows.
     all_sources = {src.id: src for src in data.sources}
     shared = {"roles": data.roles, "guides": guides, "data": data, "quiz": quiz, "has_quiz": quiz is not None,
-              "sources": all_sources}
+              "sources": all_sources, "crumbs": [], "structured": []}
     out = [Output("index.html", "home.html", {**shared, "url": "", "kind": "home"})]
     recommended: dict[str, list[str]] = {}
     for rec in data.recommendations:
@@ -171,14 +253,19 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
     # Pages come in the caller's order, the order their Markdown was handed to the renderer.
     for page in pages:
         if page.kind == "guide":
-            out.append(Output(f"{page.url}index.html", "guide.html", {**shared, "url": page.url, "kind": "guide", "page": page}, page))
+            out.append(Output(f"{page.url}index.html", "guide.html", {
+                **shared, "url": page.url, "kind": "guide", "page": page, "crumbs": [("Guides", "guides/"), (page.title, page.url)],
+                "structured": [structured.article(page.title, page.description, config.base_url + page.url, page.published.isoformat(),
+                                                  (page.updated or page.published).isoformat(), config.title)]}, page))
             continue
         key = (page.fingerprint,) + site_key
         out.append(Output(f"roles/{page.slug}/index.html", "role.html",
-                          reuse(key, lambda page=page: _role_context(data, page, shared, recommended, verdicts)), page))
-    out.append(Output("roles/index.html", "roles.html", {**shared, "url": "roles/", "kind": "roles"}))
+                          reuse(key, lambda page=page: _role_context(data, page, shared, recommended, verdicts, config.base_url)), page))
+    out.append(Output("roles/index.html", "roles.html", {**shared, "url": "roles/", "kind": "roles", "crumbs": [("Roles", "roles/")]}))
     out.append(Output("compare/index.html", "compare.html", reuse(("compare",) + site_key, lambda: {
         **shared, "url": "compare/", "kind": "compare", "pay": pay_matrix(data), "runways": runway_matrix(data),
+        "crumbs": [("Compare roles", "compare/")], "pays_best": pays_best(data),
+        "charts": role_charts(data, list(data.bands), "Pay bands of every role", "pay-chart", with_role=True),
         "bands": [band_row(b, data) for b in data.bands],
         "horizons": {r.id: figures.horizon(r.durability.horizon_years) for r in data.roles},
         "recommendations": [(data.role(rec.role), [data.label("backgrounds", b) for b in rec.backgrounds], rec.reasons)
@@ -186,7 +273,22 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
     })))
     if quiz and tables:
         out.extend(reuse(("quiz",) + site_key, lambda: quiz_outputs(shared, quiz, tables)))
-    out.append(Output("guides/index.html", "guides.html", {**shared, "url": "guides/", "kind": "guides"}))
+    out.append(Output("guides/index.html", "guides.html", {**shared, "url": "guides/", "kind": "guides", "crumbs": [("Guides", "guides/")]}))
+    out.append(Output("sources/index.html", "sources.html", reuse(("sources",) + site_key, lambda: {
+        **shared, "url": "sources/", "kind": "sources", "crumbs": [("Sources", "sources/")],
+        "supports": opendata.supports(data, quiz), "open_data": opendata.FILES + (opendata.QUIZ_FILES if tables else ())})))
+    out.append(Output("search/index.html", "search.html", {**shared, "url": "search/", "kind": "search", "crumbs": [("Search", "search/")]}))
     out.append(Output("404.html", "404.html", {**shared, "url": "404.html", "kind": "404"}))
+    out.extend(reuse(("open data",), lambda: [Output(path, None, {"url": path, "text": text}) for path, text in opendata.files(data)]))
+    out.extend(feed_outputs(config, data, guides, out))
     return out
+
+
+def feed_outputs(config: SiteConfig, data: Data, guides: list[Page], pages: list[Output]) -> list[Output]:
+    """sitemap.xml, robots.txt and the Atom feed, from the pages already listed."""
+    html = [o for o in pages if o.path.endswith(".html") and o.path != "404.html"]
+    listed = [o.context["url"] for o in html if o.context.get("kind") not in ("search",)]
+    return [Output("sitemap.xml", None, {"url": "sitemap.xml", "text": feeds.sitemap(config.base_url, listed)}),
+            Output("robots.txt", None, {"url": "robots.txt", "text": feeds.robots(config.base_url)}),
+            Output("feed.xml", None, {"url": "feed.xml", "text": feeds.atom(config, data, guides)})]
 

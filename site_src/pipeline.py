@@ -9,7 +9,7 @@ from markupsafe import Markup
 from datetime import date
 from pathlib import Path
 
-from . import checks, deps, config as config_stage, content, data as data_stage, markup, model, quiz as quiz_stage, render, shortcodes, sources
+from . import checks, deps, config as config_stage, content, data as data_stage, markup, model, quiz as quiz_stage, render, search, shortcodes, sources
 from .cache import Cache
 from .errors import BuildFailed, Problem, Problems
 from .memo import Memo
@@ -31,6 +31,7 @@ class Options:
     jobs: int = 0
     write: bool = True  # False for `check`: do everything but write
     explain: bool = False  # report which data values changed since the last build
+    search: bool = False  # build the Pagefind search index (production builds; serve skips it unless asked)
 
 
 @dataclass(frozen=True)
@@ -158,8 +159,28 @@ def _validate(opts: Options, memo: Memo, tree: sources.SourceTree, config, pages
 
 def _body_hash(page: content.Page, site: _Site, root: str) -> str:
     """A hash of everything a page's body shows: its Markdown and what each of its shortcodes expands to."""
-    codes = [str(shortcodes.expand(c, site.data, site.config.default_location, root)) for c in page.codes]
-    return deps.digest(page.fingerprint + "\0" + "\0".join(codes))
+    filled = shortcodes.fill("".join(f"{shortcodes.OPEN}{i}{shortcodes.CLOSE}" for i in range(len(page.codes))),
+                             page.codes, site.data, site.config.default_location, root)
+    return deps.digest(page.fingerprint + "\0" + filled)
+
+
+def _write_search_index(writer, outputs: list[model.Output], previous_files: set[str] | None, changed: list[str],
+                        problems: Problems) -> list[str]:
+    """Index the finished pages with Pagefind when any page changed; otherwise keep the published index."""
+    previous_index = sorted(p for p in previous_files or () if p.startswith(search.FOLDER + "/"))
+    if previous_index and not any(p.endswith(".html") for p in changed) \
+            and all(writer.final(p).is_file() for p in previous_index):
+        for p in previous_index:
+            writer.keep(p)
+        return []
+    pages = {o.path: writer.final(o.path) for o in outputs if o.template and o.path != "404.html"}
+    try:
+        files = search.index(pages)
+    except search.SearchFailed as failed:
+        problems.error("search index", 1, 1, str(failed),
+                       "install it with: python3 -m pip install 'pagefind[bin]'; or build with --no-search")
+        return []
+    return [rel for rel, data in files if writer.write(rel, data)]
 
 
 def _render_and_write(opts: Options, memo: Memo, tree: sources.SourceTree, site: _Site, outputs: list[model.Output],
@@ -212,6 +233,9 @@ def _render_and_write(opts: Options, memo: Memo, tree: sources.SourceTree, site:
                 if writer.write(asset.rel, asset.raw):
                     changed.append(asset.rel)
         _fail_if_errors(problems)
+        if writer and opts.search:
+            changed += _write_search_index(writer, outputs, previous_files, changed, problems)
+            _fail_if_errors(problems)
     except BaseException:
         if writer:
             writer.abort()

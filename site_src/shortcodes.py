@@ -154,25 +154,52 @@ def find_path(code: Shortcode, data: Data):
     return data.path(code.arg("role"), code.arg("background"))
 
 
-def _figure(text: str, words: str) -> Markup:
-    """A cited figure, marked so readers (and tests) can tell it came from the data."""
-    return Markup('<span class="fig" title="{}">{}</span>').format(words, text)
-
-
-def expand(code: Shortcode, data: Data, default_location: str, root: str) -> Markup:
-    """The HTML a checked shortcode stands for; root is the relative path to the site root."""
+def _record(code: Shortcode, data: Data, default_location: str):
+    """The sourced record a figure shortcode cites (band, path, fact or verdict); None for words-only shortcodes."""
     if code.name == "pay":
-        b = find_band(code, data, default_location)
-        return _figure(figures.band(b), figures.band_words(b))
+        return find_band(code, data, default_location)
     if code.name == "runway":
-        text = figures.runway(find_path(code, data))
-        return _figure(text, text)
+        return find_path(code, data)
     if code.name == "fact":
-        f = data.role(code.arg("role")).fact(code.arg("key"))
-        return _figure(figures.fact(f), f.label)
+        return data.role(code.arg("role")).fact(code.arg("key"))
+    if code.name == "verdict":
+        return next(v for v in data.verdicts if v.measure == code.arg("measure"))
+    return None
+
+
+def citations(codes: tuple[Shortcode, ...], data: Data, default_location: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The sources a page's figures cite, numbered by first appearance: (source id, as-of dates)."""
+    dates: dict[str, set[str]] = {}
+    for code in codes:
+        record = _record(code, data, default_location)
+        if record is not None:
+            dates.setdefault(record.source, set()).add(record.as_of.isoformat())
+    return [(source, tuple(sorted(when))) for source, when in dates.items()]
+
+
+def _figure(text: str, words: str, note: int) -> Markup:
+    """A cited figure with a link to its numbered source note, marked so readers (and tests) can tell it came from the data."""
+    return Markup('<span class="fig" title="{}">{}</span><sup class="note-ref"><a href="#note-{}">'
+                  '<span class="visually-hidden">source </span>{}</a></sup>').format(words, text, note, note)
+
+
+def expand(code: Shortcode, data: Data, default_location: str, root: str, notes: dict[str, int] | None = None) -> Markup:
+    """The HTML a checked shortcode stands for; root is the relative path to the site root, notes numbers each source."""
+    record = _record(code, data, default_location)
+    note = (notes or {}).get(record.source, 0) if record is not None else 0
+    if code.name == "pay":
+        return _figure(figures.band(record), figures.band_words(record), note)
+    if code.name == "runway":
+        text = figures.runway(record)
+        return _figure(text, text, note)
+    if code.name == "fact":
+        return _figure(figures.fact(record), record.label, note)
     if code.name in ("role", "verdict"):
-        role_id = code.arg("id") or next(v.role for v in data.verdicts if v.measure == code.arg("measure"))
-        return Markup('<a href="{}roles/{}/">{}</a>').format(root, role_id, data.role(role_id).in_sentence)
+        role_id = code.arg("id") or record.role
+        link = Markup('<a href="{}roles/{}/">{}</a>').format(root, role_id, data.role(role_id).in_sentence)
+        if code.name == "verdict":
+            link += Markup('<sup class="note-ref"><a href="#note-{}"><span class="visually-hidden">source </span>{}</a></sup>').format(note, note)
+        return link
     if code.name == "horizon":
         return escape(figures.horizon(data.role(code.arg("role")).durability.horizon_years))
     if code.name == "background":
@@ -180,6 +207,22 @@ def expand(code: Shortcode, data: Data, default_location: str, root: str) -> Mar
     raise ValueError(f"unhandled shortcode {code.name}")
 
 
+def notes_html(codes: tuple[Shortcode, ...], data: Data, default_location: str, root: str) -> Markup:
+    """The numbered list of sources behind a page's figures, for the end of its body; empty when it cites none."""
+    cited = citations(codes, data, default_location)
+    if not cited:
+        return Markup("")
+    items = []
+    for number, (source_id, dates) in enumerate(cited, 1):
+        s = data.source(source_id)
+        items.append(Markup('<li id="note-{}">{}, <a href="{}sources/#src-{}">{}</a>. Figures as of {}.</li>').format(
+            number, s.publisher, root, source_id, s.title, ", ".join(dates)))
+    return Markup('<section class="notes" aria-labelledby="notes-h"><h2 id="notes-h">Sources for the figures above</h2>'
+                  '<ol>{}</ol></section>').format(Markup("").join(items))
+
+
 def fill(html: str, codes: tuple[Shortcode, ...], data: Data, default_location: str, root: str) -> str:
-    """Put the expanded shortcodes back where their placeholders sit in rendered HTML."""
-    return PLACEHOLDER.sub(lambda m: str(expand(codes[int(m.group(1))], data, default_location, root)), html)
+    """Put the expanded shortcodes back where their placeholders sit in rendered HTML, and the source notes after it."""
+    notes = {source: n for n, (source, _) in enumerate(citations(codes, data, default_location), 1)}
+    body = PLACEHOLDER.sub(lambda m: str(expand(codes[int(m.group(1))], data, default_location, root, notes)), html)
+    return body + str(notes_html(codes, data, default_location, root))

@@ -9,6 +9,7 @@ from pathlib import Path
 from .errors import Problems
 
 DATA_FILES = ("sources", "roles", "pay", "paths")
+OPTIONAL_FILES = ("quiz", "revisions")  # a site may have no quiz and no revision log yet
 # Pages are most of a site's bytes; holding every one for the whole build would dominate its
 # memory, so only their hash is kept and their text is read again by whoever needs it.
 PAGE_KINDS = ("role", "guide")

@@ -93,6 +93,11 @@ class SiteWriter:
         self.written += 1
         return True
 
+    def final(self, rel: str) -> Path:
+        """Where the bytes rel will have after commit are now: staged if this build changed it, else published."""
+        staged = self.staging.joinpath(*PurePosixPath(rel).parts)
+        return staged if staged.is_file() else self._published(rel)
+
     def commit(self, marker: bytes | None = b"", previous: set[str] | None = None) -> None:
         """Publish the staged files; marker is what the marker file records (None: leave it as it is).
 

@@ -217,7 +217,7 @@ CASES = {
     "shortcode not closed": Case(MLOPS, "{{ runway role=mlops-engineer background=data-engineer }}", "{{ runway role=mlops-engineer background=data-engineer",
                                  "{{ runway role=mlops-engineer background=data-engineer from", "not closed", "one line"),
     # Templates.
-    "Jinja syntax error in a template": Case(ROLE_HTML, "{% if role.bridge_project %}", "{% iff role.bridge_project %}", "{% iff",
+    "Jinja syntax error in a template": Case(ROLE_HTML, "{% if role.hardest_entry %}", "{% iff role.hardest_entry %}", "{% iff",
                                              "template syntax error", "check the {% %}", check_col=False),
     "Jinja unclosed expression in a template": Case(ROLE_HTML, "{{ role.family }}", "{{ role.family }", "{{ role.family }<",
                                                     "template syntax error", check_col=False),
@@ -408,7 +408,7 @@ def test_a_file_with_an_error_is_not_also_reported_as_missing(breaks, false_clai
 def test_three_errors_in_three_files_are_all_reported_in_one_run_sorted(site: Path, cli, built: dict) -> None:
     edit(site, PAY, "low: 180000", 'low: "abc"')
     edit(site, MLOPS, "{{ pay role=mlops-engineer level=senior tier=mid-market }}", "{{ pay role=mlops-engineer level=senior }}")
-    edit(site, ROLE_HTML, "{% if role.bridge_project %}", "{% iff role.bridge_project %}")
+    edit(site, ROLE_HTML, "{% if role.hardest_entry %}", "{% iff role.hardest_entry %}")
     expected = [
         (PAY, *position(site, PAY, '"abc"'), "expected integer"),
         (MLOPS, *position(site, MLOPS, "{{ pay role=mlops-engineer level=senior }}"), "missing argument 'tier'"),

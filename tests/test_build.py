@@ -25,8 +25,12 @@ def test_bundled_site_builds_with_no_warnings(site: Path, cli) -> None:
     expected = {"index.html", "404.html", "compare/index.html", "guides/index.html", "roles/index.html",
                 "roles/mlops-engineer/index.html", "roles/prompt-engineer/index.html",
                 "roles/ai-product-manager/index.html", "guides/which-ai-role-pays-best/index.html",
-                "quiz/index.html", "quiz/worksheet/index.html", "quiz/method/index.html"}
+                "quiz/index.html", "quiz/worksheet/index.html", "quiz/method/index.html", "sources/index.html",
+                "search/index.html"}
     assert expected == set(pages(site / "_site"))
+    for extra in ("sitemap.xml", "robots.txt", "feed.xml", "data/pay.json", "data/pay.schema.json", "quiz/tables.json",
+                  "quiz/tables.schema.json", "pagefind/pagefind.js", "pagefind/pagefind-entry.json"):
+        assert (site / "_site" / extra).is_file(), extra
 
 
 def test_check_writes_nothing(site: Path, cli) -> None:

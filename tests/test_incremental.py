@@ -2,6 +2,8 @@
 site equals a clean full build byte for byte."""
 from __future__ import annotations
 
+import gzip
+
 import random
 import re
 import shutil
@@ -149,12 +151,26 @@ def test_incremental_builds_equal_full_builds_after_every_edit(site: Path, cli) 
 
 
 def test_a_prose_edit_rerenders_only_its_page(site: Path, cli) -> None:
-    assert cli(site, "build").code == 0
+    assert cli(site, "build", "--no-search").code == 0
     page = site / "content/roles/prompt-engineer.md"
     page.write_text(page.read_text().replace("## Who hires\n", "## Who hires\n\nOne more sentence.\n", 1))
-    run = cli(site, "build")
+    run = cli(site, "build", "--no-search")
     assert run.out.splitlines()[:2] == ["changed: /roles/prompt-engineer/", run.out.splitlines()[1]]
     assert run.out.splitlines()[1].startswith("1 pages written, ")
+
+
+def test_the_search_index_follows_page_edits_and_is_kept_otherwise(site: Path, cli) -> None:
+    assert cli(site, "build").code == 0
+    index = site / "_site/pagefind/pagefind-entry.json"
+    before = index.read_bytes()
+    assert cli(site, "build").out.splitlines()[0].startswith("0 pages written")  # nothing changed: index kept as it is
+    page = site / "content/roles/prompt-engineer.md"
+    page.write_text(page.read_text().replace("## Who hires\n", "## Who hires\n\nZanzibarian sentence.\n", 1))
+    lines = cli(site, "build").out.splitlines()
+    assert lines[0] == "changed: /roles/prompt-engineer/"
+    assert lines[1].startswith("changed: /pagefind/ (search index, ")
+    assert index.read_bytes() != before
+    assert any(b"Zanzibarian" in gzip.decompress(p.read_bytes()) for p in (site / "_site/pagefind/fragment").iterdir())
 
 
 def test_explain_names_the_changed_value_and_the_pages_that_show_it(site: Path, cli) -> None:

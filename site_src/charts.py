@@ -1,0 +1,99 @@
+"""Pay-range charts as inline SVG, drawn at build time from the same band records as the tables."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from . import figures
+from .data import PayBand
+
+WIDTH = 640
+ROW = 46  # label line, bar, gap
+GROUP = 24  # a group heading line
+AXIS = 30
+CHAR = 7.0  # average advance of a 13px system-font character, for keeping value labels inside the frame
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One band as a chart draws it."""
+
+    label: str
+    band: PayBand
+    group: str = ""  # a heading drawn above the first bar of each group (the role, on a chart of several roles)
+
+
+def _step(top: int) -> int:
+    """A round tick step giving four to eight ticks up to `top`."""
+    raw = top / 6
+    power = 10 ** int(math.floor(math.log10(raw)))
+    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+
+
+def _highest(b: PayBand) -> int:
+    """The largest figure a band states."""
+    return b.high if b.high is not None else b.low
+
+
+def pay_chart(bars: list[Bar], title: str, chart_id: str) -> Markup:
+    """A horizontal range chart: one bar per band on a shared scale from zero; open-ended bands run off the right edge."""
+    if not bars:
+        return Markup("")
+    currency = bars[0].band.currency
+    top = max(_highest(b.band) for b in bars)
+    step = int(_step(top))
+    # Room beyond the largest figure, so an open-ended band's arrow has somewhere to point.
+    limit = (top // step + 2) * step
+    def x(amount: int) -> float:
+        return round(amount / limit * WIDTH, 1)
+    groups = len({bar.group for bar in bars if bar.group})
+    height = len(bars) * ROW + groups * GROUP + AXIS
+    parts = [f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" role="img" '
+             f'aria-labelledby="{chart_id}-t" focusable="false">',
+             Markup('<title id="{}-t">{}</title>').format(chart_id, title)]
+    for tick in range(0, limit + 1, step):
+        tx = x(tick)
+        anchor = "start" if tick == 0 else "end" if tick == limit else "middle"
+        parts.append(f'<line class="grid" x1="{tx}" y1="0" x2="{tx}" y2="{height - AXIS + 4}"/>')
+        parts.append(f'<text class="tick" x="{tx}" y="{height - 10}" text-anchor="{anchor}">'
+                     f'{escape(figures.money(tick, currency))}</text>')
+    y, group = -ROW, None
+    for bar in bars:
+        b, y = bar.band, y + ROW
+        if bar.group and bar.group != group:
+            group = bar.group
+            parts.append(Markup('<text class="group" x="0" y="{}">{}</text>').format(y + 17, group))
+            y += GROUP
+        text = figures.band(b)
+        parts.append(Markup('<text class="label" x="0" y="{}">{}</text>').format(y + 15, bar.label))
+        start, end = x(b.low), x(b.high if b.high is not None else b.low)
+        bar_y = y + 22
+        if b.high is not None and b.high > b.low:
+            parts.append(f'<rect class="bar" x="{start}" y="{bar_y}" width="{round(end - start, 1)}" height="14" rx="3"/>')
+        else:
+            parts.append(f'<rect class="bar" x="{start}" y="{bar_y}" width="4" height="14" rx="1"/>')
+        if b.open_ended:
+            # No invented maximum: a dashed line and an arrow to the frame say "and more".
+            parts.append(f'<line class="open" x1="{end + 2}" y1="{bar_y + 7}" x2="{WIDTH - 8}" y2="{bar_y + 7}"/>')
+            parts.append(f'<path class="arrow" d="M{WIDTH - 9} {bar_y + 1}L{WIDTH} {bar_y + 7}L{WIDTH - 9} {bar_y + 13}Z"/>')
+        room_after = WIDTH - end - 8
+        needed = len(text) * CHAR
+        if not b.open_ended and room_after > needed:
+            parts.append(Markup('<text class="value" x="{}" y="{}">{}</text>').format(end + 6, bar_y + 12, text))
+        elif start > needed + 6:
+            parts.append(Markup('<text class="value" x="{}" y="{}" text-anchor="end">{}</text>').format(
+                start - 6, bar_y + 12, text))
+        else:
+            parts.append(Markup('<text class="value inside" x="{}" y="{}">{}</text>').format(start + 6, bar_y + 12, text))
+    parts.append("</svg>")
+    return Markup("".join(str(p) for p in parts))
+
+
+def by_currency(bars: list[Bar]) -> list[list[Bar]]:
+    """Bars split by currency, in order of first appearance: one scale must never mix currencies."""
+    groups: dict[str, list[Bar]] = {}
+    for bar in bars:
+        groups.setdefault(bar.band.currency, []).append(bar)
+    return list(groups.values())

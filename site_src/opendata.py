@@ -1,0 +1,108 @@
+"""Open data: the published figures as JSON beside their schemas, and what each source supports."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from .data import Data
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """One open-data file and the schema it validates against."""
+
+    path: str
+    schema: str
+    label: str
+
+
+FILES = (
+    DataFile("data/pay.json", "data/pay.schema.json", "Pay bands by role, level, company tier and location, with the verdicts"),
+    DataFile("data/paths.json", "data/paths.schema.json", "Entry paths by background, with runway in months"),
+    DataFile("data/sources.json", "data/sources.schema.json", "The sources every figure cites"),
+    DataFile("data/revisions.json", "data/revisions.schema.json", "The revision log"),
+)
+QUIZ_FILES = (DataFile("quiz/tables.json", "quiz/tables.schema.json", "The bridge quiz's scoring tables"),)
+
+
+def schema_text(name: str) -> str:
+    """The text of a shipped schema, e.g. 'pay' for schemas/pay.schema.json."""
+    return resources.files("site_src").joinpath(f"schemas/{name}.schema.json").read_text("utf-8")
+
+
+def _dump(value: Any) -> str:
+    """Readable, stable JSON: sorted keys, two-space indent, UTF-8."""
+    return json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def _terms(terms: tuple) -> list[dict]:
+    """A vocabulary as the data files write it."""
+    return [{"id": t.id, "label": t.label} for t in terms]
+
+
+def documents(data: Data) -> dict[str, dict]:
+    """The published data in the same shape as the YAML files it came from, so the same schemas validate it."""
+    bands = []
+    for b in data.bands:
+        band = {"role": b.role, "levels": list(b.levels), "tier": b.tier, "location": b.location, "basis": b.basis,
+                "currency": b.currency, "low": b.low, "high": b.high, "scope": b.scope, "source": b.source,
+                "as_of": b.as_of.isoformat()}
+        if b.open_ended:
+            band["open_ended"] = True
+        bands.append(band)
+    pay = {"levels": _terms(data.levels), "tiers": _terms(data.tiers), "bases": _terms(data.bases),
+           "locations": [{"id": x.id, "label": x.label, "currency": x.currency} for x in data.locations],
+           "bands": bands,
+           "verdicts": [{"measure": v.measure, "label": v.label, "role": v.role, "source": v.source,
+                         "as_of": v.as_of.isoformat()} for v in data.verdicts]}
+    paths = {"backgrounds": _terms(data.backgrounds), "fits": _terms(data.fits),
+             "paths": [{"role": p.role, "background": p.background, "fit": p.fit,
+                        "runway_months": {"low": p.runway[0], "high": p.runway[1]} if p.runway else None,
+                        "bridge_role": p.bridge_role, "needs": p.needs, "caveat": p.caveat, "source": p.source,
+                        "as_of": p.as_of.isoformat()} for p in data.paths],
+             "recommendations": [{"role": r.role, "backgrounds": list(r.backgrounds), "reasons": list(r.reasons),
+                                  "source": r.source, "as_of": r.as_of.isoformat()} for r in data.recommendations]}
+    sources = {"sources": [{k: v for k, v in {"id": s.id, "title": s.title, "publisher": s.publisher,
+                                              "published": s.published.isoformat(), "url": s.url, "covers": s.covers}.items()
+                            if v is not None} for s in data.sources]}
+    revisions = {"revisions": [{k: v for k, v in {"date": r.date.isoformat(), "summary": r.summary, "roles": list(r.roles),
+                                                  "source": r.source}.items() if v is not None} for r in data.revisions]}
+    return {"pay": pay, "paths": paths, "sources": sources, "revisions": revisions}
+
+
+def files(data: Data) -> list[tuple[str, str]]:
+    """Every open-data file and its schema: (path under the site root, text)."""
+    docs = documents(data)
+    out = []
+    for f in FILES:
+        name = f.path.removeprefix("data/").removesuffix(".json")
+        out += [(f.path, _dump(docs[name])), (f.schema, schema_text(name))]
+    return out
+
+
+def supports(data: Data, quiz: Any) -> dict[str, list[tuple[str, list[tuple[Any, int]]]]]:
+    """Per source id: what it supports, as (kind of record, [(role or None, how many)]) in a fixed order."""
+    found: dict[str, dict[str, dict]] = {s.id: {} for s in data.sources}
+
+    def note(source: str, kind: str, role: Any) -> None:
+        counts = found.setdefault(source, {}).setdefault(kind, {})
+        counts[role] = counts.get(role, 0) + 1
+
+    roles = {r.id: r for r in data.roles}
+    for b in data.bands:
+        note(b.source, "Pay bands", roles[b.role])
+    for p in data.paths:
+        note(p.source, "Entry paths", roles[p.role])
+    for r in data.roles:
+        note(r.durability.source, "Durability", r)
+        for f in r.facts:
+            note(f.source, "Facts cited in the write-ups", r)
+    for v in data.verdicts:
+        note(v.source, "Which role pays best where", roles[v.role])
+    for rec in data.recommendations:
+        note(rec.source, "Background-to-role advice", roles[rec.role])
+    if quiz is not None:
+        note(quiz.source, "Bridge quiz weights", None)
+    return {sid: [(kind, list(counts.items())) for kind, counts in kinds.items()] for sid, kinds in found.items()}
