@@ -6,6 +6,7 @@ from .data import EntryPath, Fact, PayBand
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
 _WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 DASH = "\u2013"
+NOT_GIVEN = "No figure in the source"  # what a page and its structured data say where the source gives no figure
 
 
 def _trim(value: float) -> str:

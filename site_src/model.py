@@ -172,7 +172,7 @@ def occupation(data: Data, role, url: str, bands: list[PayBand], paths: list[Pat
     salaries = [structured.salary(f"{row.levels}, {row.tier}: {row.basis}", b.currency, b.low, b.high, b.open_ended)
                 for b, row in ((b, band_row(b, data)) for b in bands)]
     locations = list(dict.fromkeys(data.label("locations", b.location) for b in bands))
-    requirements = [f"{p.background}: {p.fit}, " + (p.runway or "no runway figure in the source")
+    requirements = [f"{p.background}: {p.fit}, " + (p.runway or figures.NOT_GIVEN)
                     + (" plus a bridge role" if p.bridge_role else "") for p in paths]
     return structured.occupation(role.title, role.summary, url, salaries, locations, requirements,
                                  revisions[0].date.isoformat() if revisions else None)
@@ -230,7 +230,7 @@ def quiz_outputs(shared: dict, quiz: Quiz, tables: dict) -> list[Output]:
 
 
 def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None = None, tables: dict | None = None,
-            reuse: Callable[[tuple, Callable[[], dict]], dict] = lambda key, make: make()) -> list[Output]:
+            reuse: Callable[[tuple, Callable[[], dict]], dict] = lambda key, make: make(), search: bool = False) -> list[Output]:
     """Every file the build writes, in a fixed order; page outputs follow the order of `pages`.
 
     reuse(key, make) may hand back a context made by an earlier build for the same key; the
@@ -277,7 +277,8 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
     out.append(Output("sources/index.html", "sources.html", reuse(("sources",) + site_key, lambda: {
         **shared, "url": "sources/", "kind": "sources", "crumbs": [("Sources", "sources/")],
         "supports": opendata.supports(data, quiz), "open_data": opendata.FILES + (opendata.QUIZ_FILES if tables else ())})))
-    out.append(Output("search/index.html", "search.html", {**shared, "url": "search/", "kind": "search", "crumbs": [("Search", "search/")]}))
+    out.append(Output("search/index.html", "search.html", {**shared, "url": "search/", "kind": "search", "crumbs": [("Search", "search/")],
+                                                       "search_index": search}))
     out.append(Output("404.html", "404.html", {**shared, "url": "404.html", "kind": "404"}))
     out.extend(reuse(("open data",), lambda: [Output(path, None, {"url": path, "text": text}) for path, text in opendata.files(data)]))
     out.extend(feed_outputs(config, data, guides, out))

@@ -23,6 +23,7 @@ function excerpt(html) {
 }
 
 async function start() {
+  if (box.dataset.index !== "yes") return; // a preview build: no index to load, the page says so
   let pagefind;
   try {
     pagefind = await import(new URL("../pagefind/pagefind.js", import.meta.url).href);
