@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import AXE, CHROMIUM_FLAGS, chromium_path, require, serve
+from tests.browser_support import AXE, chromium, require, serve
 from tests.conftest import REPO
 from site_src import scoring
 from site_src.pipeline import Options, build
@@ -28,17 +28,8 @@ def site_url(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="module")
 def browser():
     """Debian's Chromium driven by Playwright (never a downloaded browser)."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sync_playwright = None
-    require("the Python package playwright", sync_playwright)
-    path = chromium_path()
-    require("Chromium (Debian package chromium)", path)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture

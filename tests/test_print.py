@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from site_src.pipeline import Options, build
-from tests.browser_support import CHROMIUM_FLAGS, chromium_path, require, serve
+from tests.browser_support import chromium, serve
 from tests.conftest import REPO
 
 if TYPE_CHECKING:
@@ -47,17 +47,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     """Debian's Chromium driven by Playwright (never a downloaded browser)."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sync_playwright = None
-    require("the Python package playwright", sync_playwright)
-    path = chromium_path()
-    require("Chromium (Debian package chromium)", path)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def length_px(value: str) -> float:

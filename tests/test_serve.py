@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import CHROMIUM_FLAGS, chromium_path, require
+from tests.browser_support import chromium
 from tests.conftest import REPO, snapshot
 from site_src.pipeline import Options
 from site_src.serve import Preview, app
@@ -144,16 +144,8 @@ def test_server_listens_on_loopback_only_and_stops_cleanly(server) -> None:
 
 @pytest.fixture
 def page(server):
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sync_playwright = None
-    require("the Python package playwright", sync_playwright)
-    require("Chromium (Debian package chromium)", chromium_path())
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+    with chromium() as browser:
         yield browser.new_page(), server[0]
-        browser.close()
 
 
 def test_saving_a_file_reloads_the_open_page(page, site: Path) -> None:
