@@ -178,6 +178,14 @@ def occupation(data: Data, role, url: str, bands: list[PayBand], paths: list[Pat
                                  revisions[0].date.isoformat() if revisions else None)
 
 
+def sources_of(data: Data, records) -> list[tuple[object, str]]:
+    """The sources a set of sourced records cites, in data order, each with the as-of dates of its figures."""
+    dates: dict[str, set[str]] = {}
+    for r in records:
+        dates.setdefault(r.source, set()).add(r.as_of.isoformat())
+    return [(s, ", ".join(sorted(dates[s.id]))) for s in data.sources if s.id in dates]
+
+
 def pays_best(data: Data) -> list[dict]:
     """Per role, the figures behind "which pays best where": top figure, lowest entry figure, and the verdicts naming it.
 
@@ -208,12 +216,12 @@ TEMPLATES = ("home.html", "roles.html", "role.html", "compare.html", "guide.html
              "sources.html", "search.html")
 
 
-def quiz_outputs(shared: dict, quiz: Quiz, tables: dict) -> list[Output]:
+def quiz_outputs(shared: dict, quiz: Quiz, tables: dict, quiz_data: Data) -> list[Output]:
     """The quiz page, its worksheet and method pages, and the tables as open data."""
     text = canonical_json(tables)
     # "<" escaped so the JSON can sit inside a <script> element whatever the data holds.
     inline = Markup(text.replace("<", "\\u003c"))
-    ctx = {**shared, "tables": tables}
+    ctx = {**shared, "tables": tables, "figure_sources": sources_of(quiz_data, [*quiz_data.bands, *quiz_data.paths])}
     order = sorted(tables["roles"], key=lambda r: tables["tie_break"][tables["roles"].index(r)])
     quiz_crumb = ("Bridge quiz", "quiz/")
     return [
@@ -265,6 +273,7 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
     out.append(Output("compare/index.html", "compare.html", reuse(("compare",) + site_key, lambda: {
         **shared, "url": "compare/", "kind": "compare", "pay": pay_matrix(data), "runways": runway_matrix(data),
         "crumbs": [("Compare roles", "compare/")], "pays_best": pays_best(data),
+        "band_sources": sources_of(data, data.bands), "path_sources": sources_of(data, data.paths),
         "charts": role_charts(data, list(data.bands), "Pay bands of every role", "pay-chart", with_role=True),
         "bands": [band_row(b, data) for b in data.bands],
         "horizons": {r.id: figures.horizon(r.durability.horizon_years) for r in data.roles},
@@ -272,7 +281,7 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
                             for rec in data.recommendations],
     })))
     if quiz and tables:
-        out.extend(reuse(("quiz",) + site_key, lambda: quiz_outputs(shared, quiz, tables)))
+        out.extend(reuse(("quiz",) + site_key, lambda: quiz_outputs(shared, quiz, tables, data)))
     out.append(Output("guides/index.html", "guides.html", {**shared, "url": "guides/", "kind": "guides", "crumbs": [("Guides", "guides/")]}))
     out.append(Output("sources/index.html", "sources.html", reuse(("sources",) + site_key, lambda: {
         **shared, "url": "sources/", "kind": "sources", "crumbs": [("Sources", "sources/")],
