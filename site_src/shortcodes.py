@@ -179,7 +179,7 @@ def citations(codes: tuple[Shortcode, ...], data: Data, default_location: str) -
 
 def _figure(text: str, words: str, note: int) -> Markup:
     """A cited figure with a link to its numbered source note, marked so readers (and tests) can tell it came from the data."""
-    return Markup('<span class="fig" title="{}">{}</span><sup class="note-ref"><a href="#note-{}">'
+    return Markup('<span class="fig" title="{}">{}</span><sup class="note-ref" data-pagefind-ignore><a href="#note-{}">'
                   '<span class="visually-hidden">source </span>{}</a></sup>').format(words, text, note, note)
 
 
@@ -198,7 +198,7 @@ def expand(code: Shortcode, data: Data, default_location: str, root: str, notes:
         role_id = code.arg("id") or record.role
         link = Markup('<a href="{}roles/{}/">{}</a>').format(root, role_id, data.role(role_id).in_sentence)
         if code.name == "verdict":
-            link += Markup('<sup class="note-ref"><a href="#note-{}"><span class="visually-hidden">source </span>{}</a></sup>').format(note, note)
+            link += Markup('<sup class="note-ref" data-pagefind-ignore><a href="#note-{}"><span class="visually-hidden">source </span>{}</a></sup>').format(note, note)
         return link
     if code.name == "horizon":
         return escape(figures.horizon(data.role(code.arg("role")).durability.horizon_years))
@@ -217,7 +217,7 @@ def notes_html(codes: tuple[Shortcode, ...], data: Data, default_location: str, 
         s = data.source(source_id)
         items.append(Markup('<li id="note-{}">{}, <a href="{}sources/#src-{}">{}</a>. Figures as of {}.</li>').format(
             number, s.publisher, root, source_id, s.title, ", ".join(dates)))
-    return Markup('<section class="notes" aria-labelledby="notes-h"><h2 id="notes-h">Sources for the figures above</h2>'
+    return Markup('<section class="notes" aria-labelledby="notes-h" data-pagefind-ignore><h2 id="notes-h">Sources for the figures above</h2>'
                   '<ol>{}</ol></section>').format(Markup("").join(items))
 
 

@@ -117,7 +117,7 @@ def test_every_prose_figure_links_to_a_note_naming_its_source_and_date(out: Path
     for rel in [f"roles/{r}/index.html" for r in ROLES] + ["guides/which-ai-role-pays-best/index.html"]:
         page = read(out, rel)
         prose = re.search(r'<div class="prose">(.*?)<section class="notes"', page, re.S).group(1)
-        figs = re.findall(r'<span class="fig"[^>]*>[^<]*</span>(<sup class="note-ref"><a href="#note-(\d+)">)?', prose)
+        figs = re.findall(r'<span class="fig"[^>]*>[^<]*</span>(<sup class="note-ref"[^>]*><a href="#note-(\d+)">)?', prose)
         assert figs and all(ref for ref, _ in figs), rel
         for _, n in figs:
             note = re.search(f'<li id="note-{n}">(.*?)</li>', page).group(1)
