@@ -595,8 +595,12 @@ def run_child(code: str, args: list[str], timeout: float) -> Sample:
     return Sample(wall, info)
 
 
-def build_args(content: Path, templates: Path, output: Path, cache: Path | None, command: str = "build") -> list[str]:
+def build_args(content: Path, templates: Path, output: Path, cache: Path | None, command: str = "build",
+               search: bool = False) -> list[str]:
+    # The goals compare with a naive loop that indexes nothing, so the timed builds skip the
+    # search index; one extra cold build with it shows what Pagefind adds.
     args = [command, "--content", content, "--templates", templates, "--output", output]
+    args += [] if command == "check" else ["--search" if search else "--no-search"]
     return args + (["--cache", cache] if cache else ["--no-cache"])
 
 
@@ -671,6 +675,12 @@ def bench_size(n: int, runs: int, work: Path, timeout: float, check_max: int, lo
         out = work / f"out-naive-{n}-{k}"
         timed(sc["d"], NAIVE_CHILD, naive_args(out), f"run {k + 1}")
         shutil.rmtree(out, ignore_errors=True)
+
+    # What a production build adds: the Pagefind search index, over the same cold build.
+    out = work / f"out-search-{n}"
+    timed(Scenario("a+search", "cold build with the search index"), BUILD_CHILD,
+          build_args(content, TEMPLATES, out, None, search=True), "cold build with the search index (once, not in the table)")
+    shutil.rmtree(out, ignore_errors=True)
 
     # b and c: a private copy of the templates, one warm-up build to fill the cache, then edits.
     templates = work / f"templates-{n}"
