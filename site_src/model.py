@@ -1,6 +1,7 @@
 """Stage 5: the site model: every page to render, and the tables they show, derived from data and pages."""
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -129,18 +130,23 @@ def role_charts(data: Data, bands: list[PayBand], title: str, chart_id: str, wit
                              f"{chart_id}-{i}") for i, group in enumerate(groups)]
 
 
-def similar_roles(data: Data, role_id: str) -> list[tuple[object, list[str]]]:
-    """Other roles reachable from the same backgrounds as this one, most shared backgrounds first."""
-    mine = [p.background for p in data.paths_of(role_id)]
-    out = []
-    for other in data.roles:
-        if other.id == role_id:
-            continue
-        theirs = {p.background for p in data.paths_of(other.id)}
-        shared = [data.label("backgrounds", b) for b in mine if b in theirs]
-        if shared:
-            out.append((other, shared))
-    return sorted(out, key=lambda pair: -len(pair[1]))  # stable: ties keep the roles' data order
+def similar_roles(data: Data, limit: int = 3) -> dict[str, list[tuple[object, list[str]]]]:
+    """Per role, the other roles reachable from most of the same backgrounds (ties in data order), at most `limit`."""
+    by_background: dict[str, list[str]] = {}
+    for p in data.paths:
+        by_background.setdefault(p.background, []).append(p.role)
+    order = {r.id: i for i, r in enumerate(data.roles)}
+    out = {}
+    for role in data.roles:
+        mine = [p.background for p in data.paths_of(role.id)]
+        shared: dict[str, list[str]] = {}
+        for background in mine:
+            for other in by_background[background]:
+                if other != role.id and other in order:
+                    shared.setdefault(other, []).append(background)
+        best = sorted(shared, key=lambda other: (-len(shared[other]), order[other]))[:limit]
+        out[role.id] = [(data.role(other), [data.label("backgrounds", b) for b in shared[other]]) for other in best]
+    return out
 
 
 def best_paths(rows: list[PathRow], data: Data) -> list[PathRow]:
@@ -148,7 +154,8 @@ def best_paths(rows: list[PathRow], data: Data) -> list[PathRow]:
     return [r for r in rows if r.fit_id == rows[0].fit_id] if rows else []
 
 
-def _role_context(data: Data, page: Page, shared: dict, recommended: dict, verdicts: dict, base_url: str) -> dict:
+def _role_context(data: Data, page: Page, shared: dict, recommended: dict, verdicts: dict, similar: dict,
+                  base_url: str) -> dict:
     """What a role page shows."""
     role = data.role(page.slug)
     raw_bands = data.bands_of(role.id)
@@ -161,7 +168,7 @@ def _role_context(data: Data, page: Page, shared: dict, recommended: dict, verdi
             "facts": [(f, figures.fact(f)) for f in role.facts],
             "horizon": figures.horizon(role.durability.horizon_years),
             "charts": role_charts(data, raw_bands, f"Pay bands for {role.title}", "pay-chart"),
-            "similar": similar_roles(data, role.id), "best_paths": best_paths(paths, data),
+            "similar": similar.get(role.id, []), "best_paths": best_paths(paths, data),
             "revisions": revisions[:5], "reviewed": revisions[0].date.isoformat() if revisions else None,
             "crumbs": [("Roles", "roles/"), (role.title, page.url)],
             "structured": [occupation(data, role, base_url + page.url, raw_bands, paths, revisions)]}
@@ -258,6 +265,7 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
         verdicts.setdefault(v.role, []).append(v)
     # What every reusable context below is made from besides the data (the caller's key covers that).
     site_key = ("site", tuple(g.fingerprint for g in guides), hashlib.sha256(repr((quiz, tables)).encode()).hexdigest())
+    similar = functools.cache(lambda: similar_roles(data))  # only when a role page's context is made afresh
     # Pages come in the caller's order, the order their Markdown was handed to the renderer.
     for page in pages:
         if page.kind == "guide":
@@ -268,7 +276,7 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
             continue
         key = (page.fingerprint,) + site_key
         out.append(Output(f"roles/{page.slug}/index.html", "role.html",
-                          reuse(key, lambda page=page: _role_context(data, page, shared, recommended, verdicts, config.base_url)), page))
+                          reuse(key, lambda page=page: _role_context(data, page, shared, recommended, verdicts, similar(), config.base_url)), page))
     out.append(Output("roles/index.html", "roles.html", {**shared, "url": "roles/", "kind": "roles", "crumbs": [("Roles", "roles/")]}))
     out.append(Output("compare/index.html", "compare.html", reuse(("compare",) + site_key, lambda: {
         **shared, "url": "compare/", "kind": "compare", "pay": pay_matrix(data), "runways": runway_matrix(data),
