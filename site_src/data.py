@@ -210,7 +210,7 @@ class Data:
         """A hash per role of every record about it, and one ('') of everything shared by all roles."""
         def h(value: object) -> str:
             return hashlib.sha256(repr(value).encode("utf-8")).hexdigest()[:20]
-        out = {r.id: h((r, self.bands_of(r.id), self.paths_of(r.id))) for r in self.roles}
+        out = {r.id: h((r, self.bands_of(r.id), self.paths_of(r.id), self.revisions_of(r.id))) for r in self.roles}
         out[""] = h((self.sources, self.levels, self.tiers, self.bases, self.locations, self.backgrounds, self.fits,
                      self.verdicts, self.recommendations, [(r.id, r.title, r.in_sentence) for r in self.roles]))
         return out

@@ -83,7 +83,8 @@ def dump(records: dict[str, Record], files: set[str]) -> bytes:
     """Records and the list of every output file as the marker file's JSON: sorted, so an unchanged site gives the same bytes."""
     body = {"format": FORMAT, "files": sorted(files),
             "outputs": {path: {"templates": r.templates, "reads": r.reads} for path, r in records.items()}}
-    return (json.dumps(body, sort_keys=True, indent=0) + "\n").encode("utf-8")
+    # Compact: an indent forces the pure-Python encoder, which costs a tenth of a second per rebuild at 1,000 roles.
+    return (json.dumps(body, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")
 
 
 def load(raw: bytes) -> tuple[dict[str, Record], set[str] | None]:

@@ -154,24 +154,37 @@ def best_paths(rows: list[PathRow], data: Data) -> list[PathRow]:
     return [r for r in rows if r.fit_id == rows[0].fit_id] if rows else []
 
 
-def _role_context(data: Data, page: Page, shared: dict, recommended: dict, verdicts: dict, similar: dict,
-                  base_url: str) -> dict:
-    """What a role page shows."""
-    role = data.role(page.slug)
+def _role_pieces(data: Data, role, page: Page, recommended: dict, verdicts: dict, similar: dict,
+                 config: SiteConfig) -> dict:
+    """What a role page shows beyond the shared context: everything here comes from the role's own records
+    and from what data.digest_for covers, so it can be reused while those are unchanged."""
     raw_bands = data.bands_of(role.id)
     bands, paths = [band_row(b, data) for b in raw_bands], path_rows(data, role.id)
     revisions = data.revisions_of(role.id)
     cited = {role.durability.source} | {b.source for b in bands} | {p.source for p in paths}
-    return {**shared, "url": page.url, "kind": "role", "role": role, "page": page, "bands": bands, "paths": paths,
-            "sources": {sid: shared["sources"][sid] for sid in sorted(cited)},
+    crumbs = [("Roles", "roles/"), (role.title, page.url)]
+    return {"role": role, "bands": bands, "paths": paths,
+            "sources": {sid: data.source(sid) for sid in sorted(cited)},
             "recommended": recommended.get(role.id, []), "verdicts": verdicts.get(role.id, []),
             "facts": [(f, figures.fact(f)) for f in role.facts],
             "horizon": figures.horizon(role.durability.horizon_years),
             "charts": role_charts(data, raw_bands, f"Pay bands for {role.title}", "pay-chart"),
             "similar": similar.get(role.id, []), "best_paths": best_paths(paths, data),
             "revisions": revisions[:5], "reviewed": revisions[0].date.isoformat() if revisions else None,
-            "crumbs": [("Roles", "roles/"), (role.title, page.url)],
-            "structured": [occupation(data, role, base_url + page.url, raw_bands, paths, revisions)]}
+            "crumbs": crumbs,
+            "jsonld": jsonld(config, crumbs, [occupation(data, role, config.base_url + page.url, raw_bands, paths, revisions)])}
+
+
+def jsonld(config: SiteConfig, crumbs: list[tuple[str, str]], docs: list[dict]) -> Markup:
+    """A page's structured data: its own documents plus a BreadcrumbList of the same trail the page shows."""
+    trail = [("Home", config.base_url)] + [(label, config.base_url + url) for label, url in crumbs]
+    docs = docs + ([structured.breadcrumbs(trail)] if crumbs else [])
+    return structured.script(docs) if docs else Markup("")
+
+
+def _with_ld(config: SiteConfig, context: dict, docs: tuple[dict, ...] = ()) -> dict:
+    """A context with its structured data added."""
+    return {**context, "jsonld": jsonld(config, context["crumbs"], list(docs))}
 
 
 def occupation(data: Data, role, url: str, bands: list[PayBand], paths: list[PathRow], revisions: list) -> dict:
@@ -223,7 +236,7 @@ TEMPLATES = ("home.html", "roles.html", "role.html", "compare.html", "guide.html
              "sources.html", "search.html")
 
 
-def quiz_outputs(shared: dict, quiz: Quiz, tables: dict, quiz_data: Data) -> list[Output]:
+def quiz_outputs(config: SiteConfig, shared: dict, quiz: Quiz, tables: dict, quiz_data: Data) -> list[Output]:
     """The quiz page, its worksheet and method pages, and the tables as open data."""
     text = canonical_json(tables)
     # "<" escaped so the JSON can sit inside a <script> element whatever the data holds.
@@ -232,30 +245,32 @@ def quiz_outputs(shared: dict, quiz: Quiz, tables: dict, quiz_data: Data) -> lis
     order = sorted(tables["roles"], key=lambda r: tables["tie_break"][tables["roles"].index(r)])
     quiz_crumb = ("Bridge quiz", "quiz/")
     return [
-        Output("quiz/index.html", "quiz.html", {**ctx, "url": "quiz/", "kind": "quiz", "tables_json": inline,
-                                                "crumbs": [quiz_crumb]}),
-        Output("quiz/worksheet/index.html", "quiz-worksheet.html", {**ctx, "url": "quiz/worksheet/", "kind": "quiz",
-                                                                    "crumbs": [quiz_crumb, ("Worksheet", "quiz/worksheet/")]}),
-        Output("quiz/method/index.html", "quiz-method.html", {**ctx, "url": "quiz/method/", "kind": "quiz",
-                                                              "tie_order": [r["title"] for r in order],
-                                                              "crumbs": [quiz_crumb, ("How it scores", "quiz/method/")]}),
+        Output("quiz/index.html", "quiz.html", _with_ld(config, {**ctx, "url": "quiz/", "kind": "quiz", "tables_json": inline,
+                                                                 "crumbs": [quiz_crumb]})),
+        Output("quiz/worksheet/index.html", "quiz-worksheet.html", _with_ld(config, {
+            **ctx, "url": "quiz/worksheet/", "kind": "quiz", "crumbs": [quiz_crumb, ("Worksheet", "quiz/worksheet/")]})),
+        Output("quiz/method/index.html", "quiz-method.html", _with_ld(config, {
+            **ctx, "url": "quiz/method/", "kind": "quiz", "tie_order": [r["title"] for r in order],
+            "crumbs": [quiz_crumb, ("How it scores", "quiz/method/")]})),
         Output("quiz/tables.json", None, {"url": "quiz/tables.json", "text": text + "\n"}),
         Output("quiz/tables.schema.json", None, {"url": "quiz/tables.schema.json", "text": opendata.schema_text("quiz-tables")}),
     ]
 
 
 def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None = None, tables: dict | None = None,
-            reuse: Callable[[tuple, Callable[[], dict]], dict] = lambda key, make: make(), search: bool = False) -> list[Output]:
+            reuse: Callable[[tuple, Callable[[], dict]], dict] = lambda key, make: make(), search: bool = False,
+            piece: Callable[[tuple, Callable[[], dict]], dict] = lambda key, make: make()) -> list[Output]:
     """Every file the build writes, in a fixed order; page outputs follow the order of `pages`.
 
     reuse(key, make) may hand back a context made by an earlier build for the same key; the
-    caller's key covers the data, and ours covers the page and everything shared.
+    caller's key covers the data, and ours covers the page and everything shared. piece(key, make)
+    does the same with no data in the caller's key: ours covers everything the piece is made from.
     """
     guides = sorted((p for p in pages if p.kind == "guide"), key=lambda p: (p.published, p.slug), reverse=True)
     # Templates record which of these names they read, so each output depends only on what it shows.
     all_sources = {src.id: src for src in data.sources}
     shared = {"roles": data.roles, "guides": guides, "data": data, "quiz": quiz, "has_quiz": quiz is not None,
-              "sources": all_sources, "crumbs": [], "structured": []}
+              "sources": all_sources, "crumbs": [], "jsonld": Markup("")}
     out = [Output("index.html", "home.html", {**shared, "url": "", "kind": "home"})]
     recommended: dict[str, list[str]] = {}
     for rec in data.recommendations:
@@ -265,20 +280,26 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
         verdicts.setdefault(v.role, []).append(v)
     # What every reusable context below is made from besides the data (the caller's key covers that).
     site_key = ("site", tuple(g.fingerprint for g in guides), hashlib.sha256(repr((quiz, tables)).encode()).hexdigest())
-    similar = functools.cache(lambda: similar_roles(data))  # only when a role page's context is made afresh
+    # Similar roles depend on every role's backgrounds and titles, not on pay: kept across pay edits.
+    paths_key = hashlib.sha256(repr([(p.role, p.background) for p in data.paths]).encode()).hexdigest()
+    similar = functools.cache(lambda: piece(("similar", paths_key, data.digest_for([])), lambda: similar_roles(data)))
     # Pages come in the caller's order, the order their Markdown was handed to the renderer.
     for page in pages:
         if page.kind == "guide":
-            out.append(Output(f"{page.url}index.html", "guide.html", {
-                **shared, "url": page.url, "kind": "guide", "page": page, "crumbs": [("Guides", "guides/"), (page.title, page.url)],
-                "structured": [structured.article(page.title, page.description, config.base_url + page.url, page.published.isoformat(),
-                                                  (page.updated or page.published).isoformat(), config.title)]}, page))
+            article = structured.article(page.title, page.description, config.base_url + page.url, page.published.isoformat(),
+                                         (page.updated or page.published).isoformat(), config.title)
+            out.append(Output(f"{page.url}index.html", "guide.html", _with_ld(config, {
+                **shared, "url": page.url, "kind": "guide", "page": page, "crumbs": [("Guides", "guides/"), (page.title, page.url)]},
+                (article,)), page))
             continue
-        key = (page.fingerprint,) + site_key
+        role = data.role(page.slug)
+        # Keyed on the role's own records (and what all roles share), so a pay edit redoes one role's pieces.
+        key = ("role", role.id, page.url, data.digest_for([role.id]), paths_key, config)
+        pieces = piece(key, lambda role=role, page=page: _role_pieces(data, role, page, recommended, verdicts, similar(), config))
         out.append(Output(f"roles/{page.slug}/index.html", "role.html",
-                          reuse(key, lambda page=page: _role_context(data, page, shared, recommended, verdicts, similar(), config.base_url)), page))
-    out.append(Output("roles/index.html", "roles.html", {**shared, "url": "roles/", "kind": "roles", "crumbs": [("Roles", "roles/")]}))
-    out.append(Output("compare/index.html", "compare.html", reuse(("compare",) + site_key, lambda: {
+                          {**shared, "url": page.url, "kind": "role", "page": page, **pieces}, page))
+    out.append(Output("roles/index.html", "roles.html", _with_ld(config, {**shared, "url": "roles/", "kind": "roles", "crumbs": [("Roles", "roles/")]})))
+    out.append(Output("compare/index.html", "compare.html", reuse(("compare",) + site_key, lambda: _with_ld(config, {
         **shared, "url": "compare/", "kind": "compare", "pay": pay_matrix(data), "runways": runway_matrix(data),
         "crumbs": [("Compare roles", "compare/")], "pays_best": pays_best(data),
         "band_sources": sources_of(data, data.bands), "path_sources": sources_of(data, data.paths),
@@ -287,15 +308,15 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
         "horizons": {r.id: figures.horizon(r.durability.horizon_years) for r in data.roles},
         "recommendations": [(data.role(rec.role), [data.label("backgrounds", b) for b in rec.backgrounds], rec.reasons)
                             for rec in data.recommendations],
-    })))
+    }))))
     if quiz and tables:
-        out.extend(reuse(("quiz",) + site_key, lambda: quiz_outputs(shared, quiz, tables, data)))
-    out.append(Output("guides/index.html", "guides.html", {**shared, "url": "guides/", "kind": "guides", "crumbs": [("Guides", "guides/")]}))
-    out.append(Output("sources/index.html", "sources.html", reuse(("sources",) + site_key, lambda: {
+        out.extend(reuse(("quiz",) + site_key, lambda: quiz_outputs(config, shared, quiz, tables, data)))
+    out.append(Output("guides/index.html", "guides.html", _with_ld(config, {**shared, "url": "guides/", "kind": "guides", "crumbs": [("Guides", "guides/")]})))
+    out.append(Output("sources/index.html", "sources.html", reuse(("sources",) + site_key, lambda: _with_ld(config, {
         **shared, "url": "sources/", "kind": "sources", "crumbs": [("Sources", "sources/")],
-        "supports": opendata.supports(data, quiz), "open_data": opendata.FILES + (opendata.QUIZ_FILES if tables else ())})))
-    out.append(Output("search/index.html", "search.html", {**shared, "url": "search/", "kind": "search", "crumbs": [("Search", "search/")],
-                                                       "search_index": search}))
+        "supports": opendata.supports(data, quiz), "open_data": opendata.FILES + (opendata.QUIZ_FILES if tables else ())}))))
+    out.append(Output("search/index.html", "search.html", _with_ld(config, {**shared, "url": "search/", "kind": "search",
+                                                                          "crumbs": [("Search", "search/")], "search_index": search})))
     out.append(Output("404.html", "404.html", {**shared, "url": "404.html", "kind": "404"}))
     out.extend(reuse(("open data",), lambda: [Output(path, None, {"url": path, "text": text}) for path, text in opendata.files(data)]))
     out.extend(feed_outputs(config, data, guides, out))

@@ -33,8 +33,8 @@ def schema_text(name: str) -> str:
 
 
 def _dump(value: Any) -> str:
-    """Readable, stable JSON: sorted keys, two-space indent, UTF-8."""
-    return json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    """Stable JSON: sorted keys, UTF-8, no indent (indenting forces the pure-Python encoder, ten times slower)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
 
 
 def _terms(terms: tuple) -> list[dict]:

@@ -7,7 +7,6 @@ from collections.abc import Callable
 import jinja2
 from markupsafe import Markup
 
-from . import structured
 from .config import SiteConfig
 from .errors import Problems
 from .model import Output
@@ -112,11 +111,7 @@ def context_for(output: Output, config: SiteConfig, versions: dict[str, str]) ->
             raise jinja2.UndefinedError(f"no static asset {name!r} in templates/static/")
         return f"{root}static/{name}?v={version}"
 
-    canonical = config.base_url + output.context["url"]
-    trail = [("Home", config.base_url)] + [(label, config.base_url + url) for label, url in output.context.get("crumbs", [])]
-    docs = list(output.context.get("structured", [])) + ([structured.breadcrumbs(trail)] if len(trail) > 1 else [])
-    return {**output.context, "site": config, "root": root, "asset": asset, "canonical": canonical,
-            "jsonld": structured.script(docs) if docs else Markup("")}
+    return {**output.context, "site": config, "root": root, "asset": asset, "canonical": config.base_url + output.context["url"]}
 
 
 def render(env: RecordingEnvironment, output: Output, context: dict, problems: Problems) -> str | None:

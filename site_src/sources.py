@@ -114,11 +114,13 @@ def classify_template(rel: str) -> str | None:
 def _walk(root: Path) -> list[str]:
     """Every file under root as a sorted list of forward-slash relative paths, skipping dot files."""
     found = []
-    for dirpath, dirnames, filenames in os.walk(root):
+    top = os.fspath(root)
+    # Plain strings, not Path objects: a live preview walks every file on each save.
+    for dirpath, dirnames, filenames in os.walk(top):
         dirnames[:] = [d for d in dirnames if not d.startswith(".") and d != "__pycache__"]
-        for name in filenames:
-            if not name.startswith(".") and not name.endswith("~"):
-                found.append((Path(dirpath) / name).relative_to(root).as_posix())
+        folder = os.path.relpath(dirpath, top).replace(os.sep, "/")
+        prefix = "" if folder == "." else folder + "/"
+        found += [prefix + name for name in filenames if not name.startswith(".") and not name.endswith("~")]
     return sorted(found)
 
 
@@ -155,6 +157,7 @@ def discover(content_dir: Path, templates_dir: Path, problems: Problems,
         if not root.is_dir():
             problems.error(shown_path(root), 1, 1, f"{label} folder not found", f"pass --{label} DIR or create it")
             continue
+        root_text = os.fspath(root)
         for rel in _walk(root):
             kind = classify(rel)
             if kind is None:
@@ -164,14 +167,15 @@ def discover(content_dir: Path, templates_dir: Path, problems: Problems,
                 continue
             source = None
             if seen is not None:
-                st = (root / rel).stat()
+                full = os.path.join(root_text, rel)
+                st = os.stat(full)
                 stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-                hit = seen.get(str(root / rel))
+                hit = seen.get(full)
                 source = hit[1] if hit and hit[0] == stamp and hit[1].kind == kind else None
             source = source or _read(root, rel, kind, problems)
             if source and seen is not None:
-                seen[str(root / rel)] = (stamp, source)
-                visited.add(str(root / rel))
+                seen[full] = (stamp, source)
+                visited.add(full)
             if source:
                 files.append(source)
             else:

@@ -48,13 +48,17 @@ class SiteWriter:
         self.written = 0
         self.unchanged = 0
 
-    def _target(self, rel: str) -> Path:
-        """The staged file for rel, refusing anything that could land outside the output folder."""
-        pure = PurePosixPath(rel)
-        if pure.is_absolute() or ".." in pure.parts or not pure.parts or rel in self.paths:
+    def _claim(self, rel: str) -> list[str]:
+        """Note that this build writes rel and return its parts, refusing anything that could land outside the output folder."""
+        parts = [p for p in rel.split("/") if p not in ("", ".")]
+        if rel.startswith("/") or ".." in parts or not parts or rel in self.paths:
             raise OutputError(f"refusing to write {rel!r}: " + ("written twice" if rel in self.paths else "outside the output folder"))
         self.paths.add(rel)
-        return self.staging.joinpath(*pure.parts)
+        return parts
+
+    def _target(self, rel: str) -> Path:
+        """The staged file for rel (see _claim)."""
+        return self.staging.joinpath(*self._claim(rel))
 
     def _published(self, rel: str) -> Path:
         return self.output.joinpath(*PurePosixPath(rel).parts)
@@ -68,13 +72,14 @@ class SiteWriter:
 
     def keep(self, rel: str) -> bool:
         """Carry the published copy of rel over unchanged; False when there is none to keep."""
-        old = self._published(rel)
-        if not old.is_file():
+        old = os.path.join(self.output, rel)  # a string: a rebuild keeps nearly every output
+        if not os.path.isfile(old):
             return False
-        target = self._target(rel)
+        parts = self._claim(rel)
         if not self.update:
+            target = self.staging.joinpath(*parts)
             target.parent.mkdir(parents=True, exist_ok=True)
-            _link_or_copy(old, target)
+            _link_or_copy(Path(old), target)
         self.unchanged += 1
         return True
 
