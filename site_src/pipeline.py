@@ -80,7 +80,7 @@ def build(opts: Options, memo: Memo | None = None) -> Result:
         site = _validate(opts, memo, tree, config, pages, failed_role, problems)
         outputs = model.outputs(site.config, site.data, published, site.quiz, site.tables,
                                 lambda key, make: memo.cached(("context", site.data_key, key), make, transient=True),
-                                opts.search and opts.write, lambda key, make: memo.cached(("piece", key), make, transient=True))
+                                opts.search and opts.write, lambda key, make: memo.cached(("piece", key), make))
         rebuilt = (opts.output_dir / MARKER).exists()
         written, unchanged, changed = _render_and_write(opts, memo, tree, site, outputs, rendering, problems)
     except sources.SourceChanged as changed_file:
