@@ -26,10 +26,10 @@ class Bar:
 
 
 def _step(top: int) -> int:
-    """A round tick step giving four to eight ticks up to `top`."""
-    raw = top / 6
+    """A round whole-number tick step (1, 2 or 5 times a power of ten) giving about three to six ticks up to `top`."""
+    raw = max(top / 6, 1)
     power = 10 ** int(math.floor(math.log10(raw)))
-    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
 
 
 def _highest(b: PayBand) -> int:
@@ -42,8 +42,8 @@ def pay_chart(bars: list[Bar], title: str, chart_id: str) -> Markup:
     if not bars:
         return Markup("")
     currency = bars[0].band.currency
-    top = max(_highest(b.band) for b in bars)
-    step = int(_step(top))
+    top = max(max(_highest(b.band) for b in bars), 1)  # a scale needs room even when every figure is zero
+    step = _step(top)
     # Room beyond the largest figure, so an open-ended band's arrow has somewhere to point.
     limit = (top // step + 2) * step
     def x(amount: int) -> float:
@@ -85,8 +85,10 @@ def pay_chart(bars: list[Bar], title: str, chart_id: str) -> Markup:
         elif start > needed + 6:
             parts.append(Markup('<text class="value" x="{}" y="{}" text-anchor="end">{}</text>').format(
                 start - 6, bar_y + 12, text))
-        else:
+        elif end - start > needed + 12:
             parts.append(Markup('<text class="value inside" x="{}" y="{}">{}</text>').format(start + 6, bar_y + 12, text))
+        else:  # no room beside or inside the bar: at the right end of the label line
+            parts.append(Markup('<text class="value" x="{}" y="{}" text-anchor="end">{}</text>').format(WIDTH, y + 15, text))
     parts.append("</svg>")
     return Markup("".join(str(p) for p in parts))
 

@@ -149,7 +149,7 @@ class Revision:
     summary: str
     roles: tuple[str, ...]
     source: str | None
-    anchor: str  # a stable id for links and feed entries, e.g. rev-2026-11-27-1
+    anchor: str  # a stable id for links and feed entries: rev-<date>-<hash of the summary>
 
 
 @dataclass(frozen=True)
@@ -188,7 +188,9 @@ class Data:
             verdicts=tuple(v for v in self.verdicts if v.role in keep),
             paths=tuple(p for p in self.paths if p.role in keep),
             recommendations=tuple(r for r in self.recommendations if r.role in keep),
-            revisions=tuple(replace(r, roles=tuple(x for x in r.roles if x in keep)) for r in self.revisions))
+            # A revision about draft roles only is not news yet; one that also names published roles keeps those.
+            revisions=tuple(replace(r, roles=tuple(x for x in r.roles if x in keep)) for r in self.revisions
+                            if not r.roles or any(x in keep for x in r.roles)))
 
     # Lookups are indexed once per Data: pages ask them thousands of times on a large site.
     @cached_property
@@ -199,11 +201,16 @@ class Data:
             by_role.setdefault(band.role, {"bands": [], "paths": []})["bands"].append(band)
         for path in self.paths:
             by_role.setdefault(path.role, {"bands": [], "paths": []})["paths"].append(path)
+        revisions: dict[str, list[Revision]] = {}
+        for rev in self.revisions:
+            for role_id in rev.roles:
+                revisions.setdefault(role_id, []).append(rev)
         vocabularies = ("levels", "tiers", "bases", "backgrounds", "fits", "locations")
         return {"roles": {r.id: r for r in self.roles}, "sources": {s.id: s for s in self.sources},
                 "labels": {"roles": {r.id: r.title for r in self.roles},
                            **{v: {t.id: t.label for t in getattr(self, v)} for v in vocabularies}},
-                "by_role": by_role, "paths": {(p.role, p.background): p for p in self.paths}}
+                "by_role": by_role, "paths": {(p.role, p.background): p for p in self.paths},
+                "revisions": revisions}
 
     @cached_property
     def _digests(self) -> dict[str, str]:
@@ -250,7 +257,7 @@ class Data:
 
     def revisions_of(self, role_id: str) -> list[Revision]:
         """The revisions that name a role, newest first."""
-        return [r for r in self.revisions if role_id in r.roles]
+        return self._index["revisions"].get(role_id, [])
 
     def path(self, role_id: str, background: str) -> EntryPath | None:
         """The entry path from a background into a role, if the data has one."""
@@ -395,19 +402,20 @@ def _paths(f: _File, problems: Problems) -> tuple[EntryPath, ...]:
 
 
 def _revisions(f: _File, problems: Problems) -> tuple[Revision, ...]:
-    """The revision log, newest first; entries of one day keep their file order and are numbered within it."""
-    entries = []
+    """The revision log, newest first; entries of one day keep their file order.
+
+    An entry's anchor (its permalink and Atom id) hashes its date and summary, not its place
+    in the file, so adding an entry never renames another.
+    """
+    out = []
     for i, r in enumerate(f.doc.value["revisions"]):
         at = ("revisions", i)
         roles = tuple(_ref(f, "roles", role, at + ("roles", j)) for j, role in enumerate(r["roles"]))
         source = _ref(f, "sources", r["source"], at + ("source",)) if "source" in r else None
-        entries.append((_date(r["date"], f, at + ("date",), problems), r["summary"], roles, source))
-    per_day: dict[date, int] = {}
-    out = []
-    for when, summary, roles, source in entries:
-        per_day[when] = per_day.get(when, 0) + 1
-        out.append(Revision(when, summary, roles, source, f"rev-{when.isoformat()}-{per_day[when]}"))
-    return tuple(sorted(out, key=lambda r: r.date, reverse=True))
+        when = _date(r["date"], f, at + ("date",), problems)
+        anchor = f"rev-{when.isoformat()}-{hashlib.sha256(r['summary'].encode('utf-8')).hexdigest()[:8]}"
+        out.append(Revision(when, r["summary"], roles, source, anchor))
+    return tuple(sorted(out, key=lambda r: r.date, reverse=True))  # stable: one day's entries keep file order
 
 
 def _check_refs(files: list[_File], known: dict[str, set[str]], problems: Problems) -> None:
@@ -425,7 +433,7 @@ def _check_refs(files: list[_File], known: dict[str, set[str]], problems: Proble
 
 
 def _dated(value: Any, path: tuple = ()) -> list[tuple[tuple, Any]]:
-    """Every as_of and published value in a document, with its path, in document order."""
+    """Every as_of, published and date value in a document, with its path, in document order."""
     if isinstance(value, dict):
         found = [(path + (k,), v) for k, v in value.items() if k in ("as_of", "published", "date")]
         return found + [hit for k, v in value.items() for hit in _dated(v, path + (k,))]

@@ -48,7 +48,7 @@ def atom(config: SiteConfig, data: Data, guides: list[Page]) -> str:
         lines += [f"    <category term={quoteattr(r)}/>" for r in rev.roles]
         lines += [f"    <summary>{escape(rev.summary)}</summary>", "  </entry>"]
         entries.append((rev.date, url, "\n".join(lines)))
-    entries.sort(key=lambda e: (e[0], e[1]), reverse=True)
+    entries.sort(key=lambda e: e[0], reverse=True)  # stable: a day's revisions keep the log's order
     # With nothing to list, the feed is as new as the newest source: never the build time, so output stays deterministic.
     newest = entries[0][0] if entries else max((s.published for s in data.sources), default=date(1970, 1, 1))
     head = ['<?xml version="1.0" encoding="utf-8"?>', f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(config.language)}>',

@@ -6,7 +6,7 @@ from .data import EntryPath, Fact, PayBand
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
 _WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 DASH = "\u2013"
-NOT_GIVEN = "No figure in the source"  # what a page and its structured data say where the source gives no figure
+NOT_GIVEN = "No figure in the source"  # what pages (as `not_given`) and structured data say where the source gives none
 
 
 def _trim(value: float) -> str:
@@ -36,8 +36,8 @@ def band(b: PayBand) -> str:
 def band_words(b: PayBand) -> str:
     """A pay band spelled out for screen readers and titles, with no symbols to misread."""
     low = f"{b.low:,} {b.currency}"
-    if b.high is None:
-        return f"{low} or more"
+    if b.high is None or b.high == b.low:
+        return low + (" or more" if b.open_ended else "")
     return f"{low} to {b.high:,} {b.currency}" + (" or more" if b.open_ended else "")
 
 

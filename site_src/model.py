@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
@@ -11,7 +11,7 @@ from markupsafe import Markup
 from . import charts, feeds, figures, opendata, structured
 from .config import SiteConfig
 from .content import Page
-from .data import Data, EntryPath, PayBand
+from .data import Data, EntryPath, PayBand, Revision, Role, Source
 from .quiz import Quiz, canonical_json
 
 
@@ -122,8 +122,11 @@ def band_label(b: PayBand, data: Data) -> str:
     return ", ".join(data.label("levels", lv) for lv in b.levels) + " \u00b7 " + data.label("tiers", b.tier)
 
 
-def role_charts(data: Data, bands: list[PayBand], title: str, chart_id: str, with_role: bool = False) -> list:
+def role_charts(data: Data, bands: list[PayBand], title: str, chart_id: str, with_role: bool = False) -> list[Markup]:
     """One chart per currency of these bands (a scale never mixes currencies); with_role groups bars under role names."""
+    if with_role:  # a role's bands may be anywhere in pay.yaml; each role gets one group, in role order
+        order = {r.id: i for i, r in enumerate(data.roles)}
+        bands = sorted(bands, key=lambda b: order[b.role])
     groups = charts.by_currency([charts.Bar(band_label(b, data), b, data.role(b.role).title if with_role else "")
                                  for b in bands])
     return [charts.pay_chart(group, f"{title}, {group[0].band.currency}" if len(groups) > 1 else title,
@@ -142,19 +145,19 @@ def similar_roles(data: Data, limit: int = 3) -> dict[str, list[tuple[object, li
         shared: dict[str, list[str]] = {}
         for background in mine:
             for other in by_background[background]:
-                if other != role.id and other in order:
+                if other != role.id:
                     shared.setdefault(other, []).append(background)
         best = sorted(shared, key=lambda other: (-len(shared[other]), order[other]))[:limit]
         out[role.id] = [(data.role(other), [data.label("backgrounds", b) for b in shared[other]]) for other in best]
     return out
 
 
-def best_paths(rows: list[PathRow], data: Data) -> list[PathRow]:
+def best_paths(rows: list[PathRow]) -> list[PathRow]:
     """The entry paths with the best fit this role has (the first fit in paths.yaml's order that any path uses)."""
     return [r for r in rows if r.fit_id == rows[0].fit_id] if rows else []
 
 
-def _role_pieces(data: Data, role, page: Page, recommended: dict, verdicts: dict, similar: dict,
+def _role_pieces(data: Data, role: Role, page: Page, recommended: dict, verdicts: dict, similar: dict,
                  config: SiteConfig) -> dict:
     """What a role page shows beyond the shared context: everything here comes from the role's own records
     and from what data.digest_for covers, so it can be reused while those are unchanged."""
@@ -166,13 +169,13 @@ def _role_pieces(data: Data, role, page: Page, recommended: dict, verdicts: dict
     return {"role": role, "bands": bands, "paths": paths,
             "sources": {sid: data.source(sid) for sid in sorted(cited)},
             "recommended": recommended.get(role.id, []), "verdicts": verdicts.get(role.id, []),
-            "facts": [(f, figures.fact(f)) for f in role.facts],
+            "band_sources": sources_of(data, raw_bands), "path_sources": sources_of(data, data.paths_of(role.id)),
             "horizon": figures.horizon(role.durability.horizon_years),
             "charts": role_charts(data, raw_bands, f"Pay bands for {role.title}", "pay-chart"),
-            "similar": similar.get(role.id, []), "best_paths": best_paths(paths, data),
+            "similar": similar.get(role.id, []), "best_paths": best_paths(paths),
             "revisions": revisions[:5], "reviewed": revisions[0].date.isoformat() if revisions else None,
             "crumbs": crumbs,
-            "jsonld": jsonld(config, crumbs, [occupation(data, role, config.base_url + page.url, raw_bands, paths, revisions)])}
+            "jsonld": jsonld(config, crumbs, [occupation(data, role, config.base_url + page.url, raw_bands, bands, paths, revisions)])}
 
 
 def jsonld(config: SiteConfig, crumbs: list[tuple[str, str]], docs: list[dict]) -> Markup:
@@ -187,10 +190,11 @@ def _with_ld(config: SiteConfig, context: dict, docs: tuple[dict, ...] = ()) -> 
     return {**context, "jsonld": jsonld(config, context["crumbs"], list(docs))}
 
 
-def occupation(data: Data, role, url: str, bands: list[PayBand], paths: list[PathRow], revisions: list) -> dict:
-    """A role's schema.org Occupation, from the same rows its page shows."""
+def occupation(data: Data, role: Role, url: str, bands: list[PayBand], rows: list[BandRow], paths: list[PathRow],
+               revisions: list[Revision]) -> dict:
+    """A role's schema.org Occupation, from the same rows its page shows (rows are the bands as displayed)."""
     salaries = [structured.salary(f"{row.levels}, {row.tier}: {row.basis}", b.currency, b.low, b.high, b.open_ended)
-                for b, row in ((b, band_row(b, data)) for b in bands)]
+                for b, row in zip(bands, rows)]
     locations = list(dict.fromkeys(data.label("locations", b.location) for b in bands))
     requirements = [f"{p.background}: {p.fit}, " + (p.runway or figures.NOT_GIVEN)
                     + (" plus a bridge role" if p.bridge_role else "") for p in paths]
@@ -198,7 +202,7 @@ def occupation(data: Data, role, url: str, bands: list[PayBand], paths: list[Pat
                                  revisions[0].date.isoformat() if revisions else None)
 
 
-def sources_of(data: Data, records) -> list[tuple[object, str]]:
+def sources_of(data: Data, records: Iterable) -> list[tuple[Source, str]]:
     """The sources a set of sourced records cites, in data order, each with the as-of dates of its figures."""
     dates: dict[str, set[str]] = {}
     for r in records:
@@ -207,28 +211,26 @@ def sources_of(data: Data, records) -> list[tuple[object, str]]:
 
 
 def pays_best(data: Data) -> list[dict]:
-    """Per role, the figures behind "which pays best where": top figure, lowest entry figure, and the verdicts naming it.
+    """Per role, the figures behind "which pays best where": its top figure and lowest figure per currency, and the
+    verdicts naming it.
 
     The top end and the spread come from the bands; the source gives no medians, so the median
-    column shows only the source's verdict.
+    column shows only the source's verdict. A spread is given only between two different bands.
     """
     out = []
     for role in data.roles:
-        bands = data.bands_of(role.id)
-        by_currency: dict[str, list[PayBand]] = {}
-        for b in bands:
-            by_currency.setdefault(b.currency, []).append(b)
-        figures_by_currency = []
-        for currency, group in by_currency.items():
-            top = max(group, key=lambda b: (b.high if b.high is not None else b.low, b.open_ended or b.high is None))
-            bottom = min(group, key=lambda b: b.low)
-            top_amount = top.high if top.high is not None else top.low
-            figures_by_currency.append({
-                "currency": currency, "top": figures.money(top_amount, currency) + ("+" if top.open_ended else ""),
-                "top_band": band_row(top, data), "bottom": figures.money(bottom.low, currency), "bottom_band": band_row(bottom, data),
-                "spread": figures.money(top_amount - bottom.low, currency) + ("+" if top.open_ended else "")})
-        out.append({"role": role, "figures": figures_by_currency,
-                    "verdicts": {v.measure: v for v in data.verdicts if v.role == role.id}})
+        rows = []
+        for group in charts.by_currency([charts.Bar("", b) for b in data.bands_of(role.id)]):
+            group_bands = [bar.band for bar in group]
+            top = max(group_bands, key=lambda b: (b.high if b.high is not None else b.low, b.open_ended or b.high is None))
+            bottom = min(group_bands, key=lambda b: b.low)
+            top_amount, currency = (top.high if top.high is not None else top.low), top.currency
+            plus = "+" if top.open_ended else ""
+            rows.append({"top": figures.money(top_amount, currency) + plus, "top_band": band_row(top, data),
+                         "bottom": figures.money(bottom.low, currency), "bottom_band": band_row(bottom, data),
+                         "spread": figures.money(top_amount - bottom.low, currency) + plus if bottom is not top else None,
+                         "like_for_like": bottom.basis == top.basis and bottom.location == top.location})
+        out.append({"role": role, "figures": rows, "verdicts": {v.measure: v for v in data.verdicts if v.role == role.id}})
     return out
 
 
@@ -270,7 +272,7 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
     # Templates record which of these names they read, so each output depends only on what it shows.
     all_sources = {src.id: src for src in data.sources}
     shared = {"roles": data.roles, "guides": guides, "data": data, "quiz": quiz, "has_quiz": quiz is not None,
-              "sources": all_sources, "crumbs": [], "jsonld": Markup("")}
+              "sources": all_sources, "crumbs": [], "jsonld": Markup(""), "not_given": figures.NOT_GIVEN}
     out = [Output("index.html", "home.html", {**shared, "url": "", "kind": "home"})]
     recommended: dict[str, list[str]] = {}
     for rec in data.recommendations:
@@ -279,7 +281,7 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
     for v in data.verdicts:
         verdicts.setdefault(v.role, []).append(v)
     # What every reusable context below is made from besides the data (the caller's key covers that).
-    site_key = ("site", tuple(g.fingerprint for g in guides), hashlib.sha256(repr((quiz, tables)).encode()).hexdigest())
+    site_key = ("site", config, tuple(g.fingerprint for g in guides), hashlib.sha256(repr((quiz, tables)).encode()).hexdigest())
     # Similar roles depend on every role's backgrounds and titles, not on pay: kept across pay edits.
     paths_key = hashlib.sha256(repr([(p.role, p.background) for p in data.paths]).encode()).hexdigest()
     similar = functools.cache(lambda: piece(("similar", paths_key, data.digest_for([])), lambda: similar_roles(data)))

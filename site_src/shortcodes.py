@@ -177,16 +177,21 @@ def citations(codes: tuple[Shortcode, ...], data: Data, default_location: str) -
     return [(source, tuple(sorted(when))) for source, when in dates.items()]
 
 
+def _note_ref(note: int) -> Markup:
+    """A link to a numbered source note at the end of the page; kept out of the search index."""
+    return Markup('<sup class="note-ref" data-pagefind-ignore><a href="#note-{}"><span class="visually-hidden">source </span>'
+                  '{}</a></sup>').format(note, note)
+
+
 def _figure(text: str, words: str, note: int) -> Markup:
     """A cited figure with a link to its numbered source note, marked so readers (and tests) can tell it came from the data."""
-    return Markup('<span class="fig" title="{}">{}</span><sup class="note-ref" data-pagefind-ignore><a href="#note-{}">'
-                  '<span class="visually-hidden">source </span>{}</a></sup>').format(words, text, note, note)
+    return Markup('<span class="fig" title="{}">{}</span>').format(words, text) + _note_ref(note)
 
 
-def expand(code: Shortcode, data: Data, default_location: str, root: str, notes: dict[str, int] | None = None) -> Markup:
+def expand(code: Shortcode, data: Data, default_location: str, root: str, notes: dict[str, int]) -> Markup:
     """The HTML a checked shortcode stands for; root is the relative path to the site root, notes numbers each source."""
     record = _record(code, data, default_location)
-    note = (notes or {}).get(record.source, 0) if record is not None else 0
+    note = notes[record.source] if record is not None else 0
     if code.name == "pay":
         return _figure(figures.band(record), figures.band_words(record), note)
     if code.name == "runway":
@@ -197,9 +202,7 @@ def expand(code: Shortcode, data: Data, default_location: str, root: str, notes:
     if code.name in ("role", "verdict"):
         role_id = code.arg("id") or record.role
         link = Markup('<a href="{}roles/{}/">{}</a>').format(root, role_id, data.role(role_id).in_sentence)
-        if code.name == "verdict":
-            link += Markup('<sup class="note-ref" data-pagefind-ignore><a href="#note-{}"><span class="visually-hidden">source </span>{}</a></sup>').format(note, note)
-        return link
+        return link + _note_ref(note) if code.name == "verdict" else link
     if code.name == "horizon":
         return escape(figures.horizon(data.role(code.arg("role")).durability.horizon_years))
     if code.name == "background":
@@ -207,9 +210,8 @@ def expand(code: Shortcode, data: Data, default_location: str, root: str, notes:
     raise ValueError(f"unhandled shortcode {code.name}")
 
 
-def notes_html(codes: tuple[Shortcode, ...], data: Data, default_location: str, root: str) -> Markup:
-    """The numbered list of sources behind a page's figures, for the end of its body; empty when it cites none."""
-    cited = citations(codes, data, default_location)
+def notes_html(cited: list[tuple[str, tuple[str, ...]]], data: Data, root: str) -> Markup:
+    """The numbered list of the sources a page's figures cite (see citations), for the end of its body; empty when none."""
     if not cited:
         return Markup("")
     items = []
@@ -223,6 +225,7 @@ def notes_html(codes: tuple[Shortcode, ...], data: Data, default_location: str, 
 
 def fill(html: str, codes: tuple[Shortcode, ...], data: Data, default_location: str, root: str) -> str:
     """Put the expanded shortcodes back where their placeholders sit in rendered HTML, and the source notes after it."""
-    notes = {source: n for n, (source, _) in enumerate(citations(codes, data, default_location), 1)}
+    cited = citations(codes, data, default_location)
+    notes = {source: n for n, (source, _) in enumerate(cited, 1)}
     body = PLACEHOLDER.sub(lambda m: str(expand(codes[int(m.group(1))], data, default_location, root, notes)), html)
-    return body + str(notes_html(codes, data, default_location, root))
+    return body + str(notes_html(cited, data, root))

@@ -39,8 +39,12 @@ def occupation(name: str, description: str, url: str, salaries: list[dict], loca
     if reviewed:
         page["lastReviewed"] = reviewed
     out: dict = {"@context": "https://schema.org", "@type": "Occupation", "name": name, "description": description,
-                 "mainEntityOfPage": page, "estimatedSalary": salaries,
-                 "occupationLocation": [{"@type": "Country", "name": loc} for loc in locations]}
+                 "mainEntityOfPage": page}
+    # An empty list would claim the data says "none"; a role without figures simply leaves the field out.
+    if salaries:
+        out["estimatedSalary"] = salaries
+    if locations:
+        out["occupationLocation"] = [{"@type": "Country", "name": loc} for loc in locations]
     if requirements:
         out["experienceRequirements"] = requirements
     return out

@@ -223,3 +223,61 @@ def test_similar_roles_come_from_shared_entry_backgrounds(site: Path, cli) -> No
     similar = re.search(r'<h3 id="similar-h">.*?</ul>', read(site / "_site", "roles/prompt-engineer/index.html"), re.S).group(0)
     assert "MLOps engineer</a>: also reached from Software engineering" in similar
     assert "AI product manager</a>: also reached from Product management" in similar
+
+
+def test_a_chart_copes_with_zero_and_tiny_amounts() -> None:
+    for low, high in ((0, 0), (1, 5), (0, None)):
+        svg = str(charts.pay_chart([charts.Bar("a", band(low, high, high is None))], "T", "c"))
+        assert svg.startswith("<svg") and "$0" in svg
+
+
+def test_the_compare_chart_groups_each_role_once_wherever_its_bands_are(site: Path, cli) -> None:
+    pay = site / "content/data/pay.yaml"
+    text = pay.read_text()
+    extra = ("  - role: mlops-engineer\n    levels: [junior]\n    tier: unstated\n    location: us\n    basis: unstated\n"
+             "    currency: USD\n    low: 100000\n    high: 150000\n    source: ikimate-2026\n    as_of: 2026-04-20\n")
+    pay.write_text(text.replace("verdicts:\n", extra + "verdicts:\n", 1))
+    assert cli(site, "build", "--no-search").code == 0
+    svg = re.search(r'<svg class="chart".*?</svg>', read(site / "_site", "compare/index.html"), re.S).group(0)
+    assert svg.count(">MLOps engineer</text>") == 1
+    height = int(re.search(r'height="(\d+)"', svg).group(1))
+    assert max(float(y) for y in re.findall(r'<rect class="bar" x="[\d.]+" y="([\d.]+)"', svg)) + 14 < height - 20
+
+
+def test_revisions_about_draft_roles_only_stay_off_the_site() -> None:
+    when = date(2026, 1, 1)
+    role = lambda rid: data_stage.Role(rid, rid, "", "", "", "", data_stage.Durability("strong", 5, "", "s", when), ())  # noqa: E731
+    rev = lambda summary, roles: data_stage.Revision(when, summary, roles, None, summary)  # noqa: E731
+    full = data_stage.Data(roles=(role("a"), role("b")),
+                           revisions=(rev("both", ("a", "b")), rev("draft only", ("b",)), rev("site-wide", ())))
+    kept = full.only_roles({"a"})
+    assert [(r.summary, r.roles) for r in kept.revisions] == [("both", ("a",)), ("site-wide", ())]
+
+
+def test_revision_anchors_survive_new_entries_on_the_same_day(site: Path, cli) -> None:
+    assert cli(site, "build", "--no-search").code == 0
+    before = re.findall(r'<li id="(rev-[^"]+)"', read(site / "_site", "sources/index.html"))
+    log = site / "content/data/revisions.yaml"
+    log.write_text(log.read_text().replace("revisions:\n", "revisions:\n  - date: 2026-11-27\n    summary: A newer note.\n    roles: []\n", 1))
+    assert cli(site, "build", "--no-search").code == 0
+    after = re.findall(r'<li id="(rev-[^"]+)"', read(site / "_site", "sources/index.html"))
+    assert len(after) == len(before) + 1 and set(before) < set(after)
+
+
+def test_a_role_without_figures_leaves_salary_and_location_out_of_its_structured_data() -> None:
+    from site_src import structured
+    occ = structured.occupation("R", "d", "https://x.test/r/", [], [], [], None)
+    assert not {"estimatedSalary", "occupationLocation", "experienceRequirements"} & set(occ)
+    assert "lastReviewed" not in occ["mainEntityOfPage"]
+
+
+def test_a_preview_rebuild_after_a_base_url_edit_updates_every_pages_structured_data(site: Path) -> None:
+    from site_src.memo import Memo
+    memo, opts = Memo(), Options(site / "content", site / "templates", site / "_site", date.today())
+    build(opts, memo)
+    config = site / "content/site.yaml"
+    config.write_text(config.read_text().replace("https://ai-career-bridges.example.org/", "https://careers.example.net/"))
+    build(opts, memo)
+    for rel in ("compare/index.html", "sources/index.html", "quiz/index.html", "roles/mlops-engineer/index.html"):
+        page = read(site / "_site", rel)
+        assert "ai-career-bridges.example.org" not in page and "https://careers.example.net/" in page, rel

@@ -24,15 +24,20 @@ function excerpt(html) {
 
 async function start() {
   if (box.dataset.index !== "yes") return; // a preview build: no index to load, the page says so
+  const unavailable = () => {
+    box.hidden = true;
+    document.getElementById("search-fallback").hidden = false;
+    document.getElementById("search-note").textContent =
+      "Search is not available in this copy of the site. Every page is listed below instead.";
+  };
   let pagefind;
   try {
     pagefind = await import(new URL("../pagefind/pagefind.js", import.meta.url).href);
+    await pagefind.init();
   } catch {
-    document.getElementById("search-note").textContent =
-      "Search is not available in this copy of the site: its index was not built. Every page is listed below instead.";
+    unavailable();
     return;
   }
-  await pagefind.init();
   box.hidden = false;
   let latest = 0;
   async function run(query) {
@@ -45,8 +50,14 @@ async function start() {
       status.textContent = "Type a word to search every page.";
       return;
     }
-    const found = await pagefind.search(query);
-    const data = await Promise.all(found.results.slice(0, 10).map((r) => r.data()));
+    let found, data;
+    try {
+      found = await pagefind.search(query);
+      data = await Promise.all(found.results.slice(0, 10).map((r) => r.data()));
+    } catch {
+      unavailable();
+      return;
+    }
     if (mine !== latest) return; // a newer query has started
     list.replaceChildren(...data.map((d) => {
       const li = document.createElement("li");
