@@ -165,11 +165,13 @@ def _body_hash(page: content.Page, site: _Site, root: str) -> str:
     return deps.digest(page.fingerprint + "\0" + filled)
 
 
-def _write_search_index(writer, outputs: list[model.Output], previous_files: set[str] | None, changed: list[str],
-                        problems: Problems) -> list[str]:
-    """Index the finished pages with Pagefind when any page changed; otherwise keep the published index."""
+def _write_search_index(writer: SiteWriter, outputs: list[model.Output], previous_files: set[str] | None,
+                        changed: list[str], problems: Problems) -> list[str]:
+    """Index the finished pages with Pagefind when any page changed, appeared or went; otherwise keep the published index."""
     previous_index = sorted(p for p in previous_files or () if p.startswith(search.FOLDER + "/"))
-    if previous_index and not any(p.endswith(".html") for p in changed) \
+    pages_now = {o.path for o in outputs if o.template}
+    pages_before = {p for p in previous_files or () if p.endswith(".html")}
+    if previous_index and pages_now == pages_before and not any(p.endswith(".html") for p in changed) \
             and all(writer.final(p).is_file() for p in previous_index):
         for p in previous_index:
             writer.keep(p)

@@ -183,3 +183,13 @@ def test_explain_names_the_changed_value_and_the_pages_that_show_it(site: Path, 
     shown = line.split(": ", 1)[1].split(", ")
     assert {"/roles/mlops-engineer/", "/compare/", "/quiz/tables.json"} <= set(shown)
     assert "/roles/prompt-engineer/" not in shown
+
+
+def test_removing_a_page_alone_rebuilds_the_search_index(site: Path, cli, monkeypatch) -> None:
+    assert cli(site, "build").code == 0
+    from site_src import model
+    real = model.outputs
+    # A page that disappears while every other output stays byte-identical (an editor's theme could do this).
+    monkeypatch.setattr(model, "outputs", lambda *a, **k: [o for o in real(*a, **k) if o.path != "guides/index.html"])
+    lines = cli(site, "build").out.splitlines()
+    assert any(line.startswith("changed: /pagefind/") for line in lines), lines
