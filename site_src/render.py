@@ -5,7 +5,6 @@ import traceback
 from collections.abc import Callable
 
 import jinja2
-from markupsafe import Markup
 
 from .config import SiteConfig
 from .errors import Problems
