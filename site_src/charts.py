@@ -32,17 +32,12 @@ def _step(top: int) -> int:
     return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
 
 
-def _highest(b: PayBand) -> int:
-    """The largest figure a band states."""
-    return b.high if b.high is not None else b.low
-
-
 def pay_chart(bars: list[Bar], title: str, chart_id: str) -> Markup:
     """A horizontal range chart: one bar per band on a shared scale from zero; open-ended bands run off the right edge."""
     if not bars:
         return Markup("")
     currency = bars[0].band.currency
-    top = max(max(_highest(b.band) for b in bars), 1)  # a scale needs room even when every figure is zero
+    top = max(max(b.band.top for b in bars), 1)  # a scale needs room even when every figure is zero
     step = _step(top)
     # Room beyond the largest figure, so an open-ended band's arrow has somewhere to point.
     limit = (top // step + 2) * step
@@ -68,7 +63,7 @@ def pay_chart(bars: list[Bar], title: str, chart_id: str) -> Markup:
             y += GROUP
         text = figures.band(b)
         parts.append(Markup('<text class="label" x="0" y="{}">{}</text>').format(y + 15, bar.label))
-        start, end = x(b.low), x(b.high if b.high is not None else b.low)
+        start, end = x(b.low), x(b.top)
         bar_y = y + 22
         if b.high is not None and b.high > b.low:
             parts.append(f'<rect class="bar" x="{start}" y="{bar_y}" width="{round(end - start, 1)}" height="14" rx="3"/>')

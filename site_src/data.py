@@ -103,6 +103,11 @@ class PayBand:
     source: str
     as_of: date
 
+    @property
+    def top(self) -> int:
+        """The largest figure the band states: its high, or its low when the source gives only a floor."""
+        return self.high if self.high is not None else self.low
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -262,6 +267,14 @@ class Data:
     def path(self, role_id: str, background: str) -> EntryPath | None:
         """The entry path from a background into a role, if the data has one."""
         return self._index["paths"].get((role_id, background))
+
+
+def dated_sources(records: Iterable[Any]) -> dict[str, tuple[str, ...]]:
+    """Source id -> the sorted as-of dates of the sourced records citing it, in order of first citation."""
+    dates: dict[str, set[str]] = {}
+    for r in records:
+        dates.setdefault(r.source, set()).add(r.as_of.isoformat())
+    return {source: tuple(sorted(when)) for source, when in dates.items()}
 
 
 @dataclass

@@ -11,7 +11,7 @@ from markupsafe import Markup
 from . import charts, feeds, figures, opendata, structured
 from .config import SiteConfig
 from .content import Page
-from .data import Data, EntryPath, PayBand, Revision, Role, Source
+from .data import Data, EntryPath, PayBand, Revision, Role, Source, dated_sources
 from .quiz import Quiz, canonical_json
 
 
@@ -204,10 +204,8 @@ def occupation(data: Data, role: Role, url: str, bands: list[PayBand], rows: lis
 
 def sources_of(data: Data, records: Iterable) -> list[tuple[Source, str]]:
     """The sources a set of sourced records cites, in data order, each with the as-of dates of its figures."""
-    dates: dict[str, set[str]] = {}
-    for r in records:
-        dates.setdefault(r.source, set()).add(r.as_of.isoformat())
-    return [(s, ", ".join(sorted(dates[s.id]))) for s in data.sources if s.id in dates]
+    dates = dated_sources(records)
+    return [(s, ", ".join(dates[s.id])) for s in data.sources if s.id in dates]
 
 
 def pays_best(data: Data) -> list[dict]:
@@ -222,9 +220,9 @@ def pays_best(data: Data) -> list[dict]:
         rows = []
         for group in charts.by_currency([charts.Bar("", b) for b in data.bands_of(role.id)]):
             group_bands = [bar.band for bar in group]
-            top = max(group_bands, key=lambda b: (b.high if b.high is not None else b.low, b.open_ended or b.high is None))
+            top = max(group_bands, key=lambda b: (b.top, b.open_ended or b.high is None))
             bottom = min(group_bands, key=lambda b: b.low)
-            top_amount, currency = (top.high if top.high is not None else top.low), top.currency
+            top_amount, currency = top.top, top.currency
             plus = "+" if top.open_ended else ""
             rows.append({"top": figures.money(top_amount, currency) + plus, "top_band": band_row(top, data),
                          "bottom": figures.money(bottom.low, currency), "bottom_band": band_row(bottom, data),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from . import figures
-from .data import Data
+from .data import Data, dated_sources
 
 # Placeholders are control characters that Markdown passes through and editors never type;
 # being ASCII, they keep every page body at one byte per character in memory.
@@ -169,12 +169,8 @@ def _record(code: Shortcode, data: Data, default_location: str):
 
 def citations(codes: tuple[Shortcode, ...], data: Data, default_location: str) -> list[tuple[str, tuple[str, ...]]]:
     """The sources a page's figures cite, numbered by first appearance: (source id, as-of dates)."""
-    dates: dict[str, set[str]] = {}
-    for code in codes:
-        record = _record(code, data, default_location)
-        if record is not None:
-            dates.setdefault(record.source, set()).add(record.as_of.isoformat())
-    return [(source, tuple(sorted(when))) for source, when in dates.items()]
+    records = (_record(code, data, default_location) for code in codes)
+    return list(dated_sources(r for r in records if r is not None).items())
 
 
 def _note_ref(note: int) -> Markup:
