@@ -159,10 +159,9 @@ def _validate(opts: Options, memo: Memo, tree: sources.SourceTree, config, pages
 
 
 def _body_hash(page: content.Page, site: _Site, root: str) -> str:
-    """A hash of everything a page's body shows: its Markdown and what each of its shortcodes expands to."""
-    filled = shortcodes.fill("".join(f"{shortcodes.OPEN}{i}{shortcodes.CLOSE}" for i in range(len(page.codes))),
-                             page.codes, site.data, site.config.default_location, root)
-    return deps.digest(page.fingerprint + "\0" + filled)
+    """A hash of everything a page's body shows: its Markdown, what each of its shortcodes expands to, its source notes."""
+    parts, notes = shortcodes.expansions(page.codes, site.data, site.config.default_location, root)
+    return deps.digest(page.fingerprint + "\0" + "\0".join(parts) + "\0" + notes)
 
 
 def _write_search_index(writer: SiteWriter, outputs: list[model.Output], previous_files: set[str] | None,

@@ -219,9 +219,14 @@ def notes_html(cited: list[tuple[str, tuple[str, ...]]], data: Data, root: str) 
                   '<ol>{}</ol></section>').format(Markup("").join(items))
 
 
-def fill(html: str, codes: tuple[Shortcode, ...], data: Data, default_location: str, root: str) -> str:
-    """Put the expanded shortcodes back where their placeholders sit in rendered HTML, and the source notes after it."""
+def expansions(codes: tuple[Shortcode, ...], data: Data, default_location: str, root: str) -> tuple[list[str], str]:
+    """What each of a page's shortcodes expands to, and the source notes that end its body."""
     cited = citations(codes, data, default_location)
     notes = {source: n for n, (source, _) in enumerate(cited, 1)}
-    body = PLACEHOLDER.sub(lambda m: str(expand(codes[int(m.group(1))], data, default_location, root, notes)), html)
-    return body + str(notes_html(cited, data, root))
+    return [str(expand(code, data, default_location, root, notes)) for code in codes], str(notes_html(cited, data, root))
+
+
+def fill(html: str, codes: tuple[Shortcode, ...], data: Data, default_location: str, root: str) -> str:
+    """Put the expanded shortcodes back where their placeholders sit in rendered HTML, and the source notes after it."""
+    parts, notes = expansions(codes, data, default_location, root)
+    return PLACEHOLDER.sub(lambda m: parts[int(m.group(1))], html) + notes
