@@ -4,11 +4,13 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from site_src.cli import main
+from site_src.data import PayBand
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -62,3 +64,8 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
         return {}
     return {p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def band(low: int, high: int | None, open_ended: bool = False, currency: str = "USD") -> PayBand:
+    """A pay band with placeholder ids, for tests of how figures and charts show amounts."""
+    return PayBand("r", ("senior",), "t", "us", "b", currency, low, high, open_ended, "", "s", date(2026, 11, 27))

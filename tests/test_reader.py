@@ -12,7 +12,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, band
 from site_src import charts, data as data_stage
 from site_src.pipeline import Options, build
 
@@ -132,10 +132,6 @@ def test_charts_draw_every_band_and_leave_open_ends_open(out: Path) -> None:
     assert svg.count('class="open"') == 2 and svg.count('class="arrow"') == 2  # the two open-ended bands
     compare = read(out, "compare/index.html")
     assert compare.count('class="bar"') == 7 and "MLOps engineer</text>" in compare
-
-
-def band(low: int, high: int | None, open_ended: bool = False, currency: str = "USD") -> data_stage.PayBand:
-    return data_stage.PayBand("r", ("senior",), "t", "us", "b", currency, low, high, open_ended, "", "s", date(2026, 1, 1))
 
 
 def test_a_chart_scale_starts_at_zero_and_an_open_top_is_never_drawn_as_a_maximum() -> None:

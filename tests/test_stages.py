@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, band
 from site_src import content, data, figures, markup, model, render, shortcodes, sources, yamlpos
 from site_src.cache import Cache
 from site_src.config import SiteConfig
@@ -44,10 +44,6 @@ def test_malformed_yaml_reports_its_line() -> None:
 
 
 # --- figures ---------------------------------------------------------------
-
-def band(low: int, high: int | None, open_ended: bool = False, currency: str = "USD") -> data.PayBand:
-    return data.PayBand("r", ("senior",), "t", "us", "b", currency, low, high, open_ended, "", "s", TODAY)
-
 
 @pytest.mark.parametrize("b,text", [
     (band(180000, 230000), "$180K–$230K"),
