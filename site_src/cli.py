@@ -36,6 +36,13 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def outputs_shown(paths: list[str]) -> list[str]:
+    """Output paths as readers would type them (/roles/x/), the search index's numbered chunks as one entry."""
+    index = [p for p in paths if p.startswith("pagefind/")]
+    shown = ["/" + p.removesuffix("index.html") for p in paths if not p.startswith("pagefind/")]
+    return shown + ([f"/pagefind/ (search index, {len(index)} files)"] if index else [])
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit status (0 success, 1 problems in the sources, 2 usage)."""
     args = parser().parse_args(argv)
@@ -70,15 +77,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"check passed: no errors, {len(result.warnings)} warning(s); nothing written")
     else:
         if result.rebuilt:  # one line per changed output; a first build would list every file
-            index = [p for p in result.changed if p.startswith("pagefind/")]
-            for path in result.changed:
-                if not path.startswith("pagefind/"):
-                    print(f"changed: /{path.removesuffix('index.html')}")
-            if index:  # the search index's files are numbered chunks: one line says more than a dozen
-                print(f"changed: /pagefind/ (search index, {len(index)} files)")
+            for shown in outputs_shown(result.changed):
+                print(f"changed: {shown}")
         if args.explain:
             for key, old, new, where in result.data_changes:
-                shown = ", ".join("/" + p.removesuffix("index.html") for p in where) or "no page changed"
+                shown = ", ".join(outputs_shown(where)) or "no page changed"
                 print(f"{key} {old} \u2192 {new}: {shown}")
         print(f"{result.written} pages written, {result.unchanged} unchanged, {result.seconds:.2f} s")
     return 0

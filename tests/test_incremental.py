@@ -193,3 +193,11 @@ def test_removing_a_page_alone_rebuilds_the_search_index(site: Path, cli, monkey
     monkeypatch.setattr(model, "outputs", lambda *a, **k: [o for o in real(*a, **k) if o.path != "guides/index.html"])
     lines = cli(site, "build").out.splitlines()
     assert any(line.startswith("changed: /pagefind/") for line in lines), lines
+
+
+def test_explain_names_the_search_index_once(site: Path, cli) -> None:
+    assert cli(site, "build").code == 0
+    pay = site / "content/data/pay.yaml"
+    pay.write_text(pay.read_text().replace("low: 180000", "low: 190000", 1))
+    line = next(l for l in cli(site, "build", "--explain").out.splitlines() if l.startswith("pay.yaml "))
+    assert line.count("/pagefind/") == 1 and "/pagefind/ (search index, " in line
