@@ -24,6 +24,17 @@ class SiteConfig:
     shown: str = "site.yaml"  # where the settings came from, for messages
     where: dict[str, tuple[int, int]] = field(default_factory=dict, hash=False, compare=False)  # setting -> line, col
 
+    def __hash__(self) -> int:
+        # Settings are part of many memo keys; hashing every field on each lookup showed in rebuild profiles.
+        if "_hash" not in self.__dict__:
+            object.__setattr__(self, "_hash", hash((self.title, self.tagline, self.description, self.base_url, self.language,
+                                                    self.default_location, self.role_sections, self.stale_after_days, self.shown)))
+        return self.__dict__["_hash"]
+
+    def __getstate__(self) -> dict:
+        # str hashes differ between processes: a pickled copy (the build's memo) must hash afresh.
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
+
     def at(self, key: str) -> tuple[int, int]:
         """Line and column of a setting's value in site.yaml."""
         return self.where.get(key, (1, 1))

@@ -1,6 +1,7 @@
 """Stage 3-4 for Markdown: split front matter from body, check it, and pull out shortcodes."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -41,10 +42,10 @@ class Page:
         """Everything a page is made from: its path and its file's content hash."""
         return f"{self.shown}:{self.digest}"
 
-    @property
-    def cited_roles(self) -> set[str]:
+    @functools.cached_property  # asked for by every rebuild of serve, for every page
+    def cited_roles(self) -> frozenset[str]:
         """The roles this page's shortcodes name (a verdict's role is covered by the shared data hash)."""
-        return {c.arg("role") or c.arg("id") for c in self.codes if c.name != "background"} - {""}
+        return frozenset({c.arg("role") or c.arg("id") for c in self.codes if c.name != "background"} - {""})
 
     @property
     def url(self) -> str:

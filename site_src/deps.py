@@ -40,13 +40,16 @@ class Hasher:
     def __call__(self, name: str, value: Any) -> str:
         if name in self.special:
             return self.special[name]
+        # Most values were hashed before (shared by many outputs, or kept from the last build): look them up first.
+        hit = self._seen.get(id(value))
+        if hit is not None and hit[0] is value:  # the object itself is held, so its id cannot be reused
+            return hit[1]
+        hit = self._before.get(id(value))
+        if hit is not None and hit[0] is value:
+            self._seen[id(value)] = hit
+            return hit[1]
         if callable(value) and not isinstance(value, type):
             raise TypeError(f"context value {name!r} is a function; give it a hash in Hasher.special")
-        for table in (self._seen, self._before):
-            hit = table.get(id(value))
-            if hit is not None and hit[0] is value:  # the object itself is held, so its id cannot be reused
-                self._seen[id(value)] = hit
-                return hit[1]
         # A value that knows what it is made from (a page: its path and content hash) says so cheaply.
         result = digest(value.fingerprint) if isinstance(getattr(value, "fingerprint", None), str) else digest(repr(value))
         self._seen[id(value)] = (value, result)  # keep value alive so its id is not reused
@@ -60,10 +63,19 @@ class Record:
     templates: dict[str, str]
     reads: dict[str, str]
 
+    def templates_current(self, templates: dict[str, str]) -> bool:
+        """True when every template this output loaded is unchanged."""
+        return all(templates.get(name) == h for name, h in self.templates.items())
+
     def still_valid(self, templates: dict[str, str], context: dict, hasher: Hasher) -> bool:
         """True when every template and every value this output read is unchanged."""
-        return (all(templates.get(name) == h for name, h in self.templates.items())
-                and all(_hash_of(hasher, context, name) == h for name, h in self.reads.items()))
+        if not self.templates_current(templates):
+            return False
+        # A plain loop, not all(<genexpr>): serve runs this for every output on every rebuild.
+        for name, h in self.reads.items():
+            if (hasher(name, context[name]) if name in context else hasher.special.get(name, "missing")) != h:
+                return False
+        return True
 
 
 def _hash_of(hasher: Hasher, context: dict, name: str) -> str:
@@ -79,12 +91,46 @@ def record(loaded: set[str], reads: set[str], templates: dict[str, str], context
                   {name: _hash_of(hasher, context, name) for name in sorted(reads)})
 
 
-def dump(records: dict[str, Record], files: set[str]) -> bytes:
-    """Records and the list of every output file as the marker file's JSON: sorted, so an unchanged site gives the same bytes."""
-    body = {"format": FORMAT, "files": sorted(files),
-            "outputs": {path: {"templates": r.templates, "reads": r.reads} for path, r in records.items()}}
-    # Compact: an indent forces the pure-Python encoder, which costs a tenth of a second per rebuild at 1,000 roles.
-    return (json.dumps(body, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")
+def _encode(value: Any) -> str:
+    """Compact, key-sorted JSON: an indent forces the pure-Python encoder, a tenth of a second per rebuild at 1,000 roles."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+@dataclass
+class Marker:
+    """The marker file as this process last read or wrote it, parsed.
+
+    serve reads the same marker on every rebuild and rewrites it with a few records changed; this
+    keeps the parsed form for bytes it has seen and each record's JSON for records it has encoded,
+    so a rebuild parses and encodes only what changed.
+    """
+
+    raw: bytes = b""
+    records: dict[str, Record] = field(default_factory=dict)
+    files: set[str] | None = None
+    _encoded: dict[str, tuple[Record, str]] = field(default_factory=dict)  # path -> (record, its JSON)
+
+    def read(self, raw: bytes) -> tuple[dict[str, Record], set[str] | None]:
+        """Records and output files of a marker file's bytes; empty (and None) when from another format or unreadable."""
+        if raw != self.raw or not raw:
+            self.raw = raw
+            self.records, self.files = load(raw)
+        return self.records, self.files
+
+    def dump(self, records: dict[str, Record], files: set[str]) -> bytes:
+        """Records and the list of every output file as the marker file's JSON: sorted, so an unchanged site gives the same bytes."""
+        encoded, parts = {}, []
+        for path in sorted(records):
+            record = records[path]
+            hit = self._encoded.get(path)
+            if hit is None or hit[0] is not record:
+                hit = (record, _encode({"templates": record.templates, "reads": record.reads}))
+            encoded[path] = hit
+            parts.append(json.dumps(path) + ":" + hit[1])
+        # The same bytes as _encode({"files": ..., "format": ..., "outputs": ...}), without encoding every record again.
+        raw = ('{"files":' + _encode(sorted(files)) + f',"format":{FORMAT},"outputs":{{' + ",".join(parts) + "}}\n").encode("utf-8")
+        self._encoded, self.raw, self.records, self.files = encoded, raw, dict(records), set(files)
+        return raw
 
 
 def load(raw: bytes) -> tuple[dict[str, Record], set[str] | None]:

@@ -98,31 +98,57 @@ def _worker(job: tuple[str, str, str]) -> str:
 
 
 class Rendering:
-    """Markdown rendering of pages, started ahead of need: html(i) gives page i's body; close() when done.
+    """Markdown rendering of pages: html(i) gives page i's body; close() when done.
+
+    An eager rendering (a cold build) sets workers on every uncached page at once; a lazy one
+    (a rebuild) waits for want() to say which pages it will render.
 
     Pages are named by (path, content hash, shown path); their text is read where it is rendered,
     so no process holds every page's text at once.
     """
 
-    def __init__(self, pages: Iterable[tuple[str, str, str]], cache: Cache | None, jobs: int):
+    def __init__(self, pages: Iterable[tuple[str, str, str]], cache: Cache | None, jobs: int, eager: bool = True):
         self.pages = list(pages)
         self.cache = cache
         fingerprint = settings_fingerprint()
         self.keys = [page_key(digest, fingerprint) for _, digest, _ in self.pages]
-        # Cached entries are only checked for now and read when their turn comes, to keep memory flat.
-        self.missing = [i for i, k in enumerate(self.keys) if not (cache and cache.has(k))]
-        jobs = max(1, jobs or os.cpu_count() or 1)
+        self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.pool = None
-        if jobs > 1 and len(self.missing) >= _POOL_THRESHOLD:
-            # spawn, not fork: a forked worker would carry a copy of everything the build has loaded.
-            self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
-            # Executor.map submits every job now, so workers render while the caller does other stages.
-            self.fresh = self.pool.map(_worker, (self.pages[i] for i in self.missing), chunksize=8)
+        self.fresh: Iterator[str] = iter(())
+        self.missing: list[int] = []  # pages the cache lacks, in the order the workers hand them back
+        self._missing_set: set[int] = set()
         self._md = None  # without a pool, texts are rendered here, on demand
-        self._missing_set = set(self.missing)
         self._ahead: dict[int, str] = {}
         self._skipped: set[int] = set()
         self._next_missing = 0  # position in self.missing of the next result the workers will hand back
+        self._started = False
+        if eager:  # a cold build needs every page: start now, while the caller checks the data
+            self._start(range(len(self.pages)))
+
+    def _start(self, wanted: Iterable[int]) -> None:
+        """Look the wanted pages up in the cache and set workers on the ones it lacks."""
+        self._started = True
+        # Cached entries are only checked for now and read when their turn comes, to keep memory flat.
+        self.missing = [i for i in wanted if not (self.cache and self.cache.has(self.keys[i]))]
+        self._missing_set = set(self.missing)
+        if self.jobs > 1 and len(self.missing) >= _POOL_THRESHOLD:
+            # spawn, not fork: a forked worker would carry a copy of everything the build has loaded.
+            self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"))
+            # Executor.map submits every job now, so workers render while the caller does other stages.
+            self.fresh = self.pool.map(_worker, (self.pages[i] for i in self.missing), chunksize=8)
+
+    def want(self, wanted: list[int]) -> None:
+        """Only these pages will be asked for: a lazy rendering starts on just them, an eager one drops the rest.
+
+        A rebuild keeps most pages, so it decides first and starts workers only for what it renders.
+        """
+        if not self._started:
+            self._start(wanted)
+            return
+        keep = set(wanted)
+        for i in range(len(self.pages)):
+            if i not in keep:
+                self.skip(i)
 
     def html(self, i: int) -> str:
         """The HTML of text i, from the cache or the workers (results for skipped texts are set aside)."""

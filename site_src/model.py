@@ -267,10 +267,13 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
     does the same with no data in the caller's key: ours covers everything the piece is made from.
     """
     guides = sorted((p for p in pages if p.kind == "guide"), key=lambda p: (p.published, p.slug), reverse=True)
-    # Templates record which of these names they read, so each output depends only on what it shows.
-    all_sources = {src.id: src for src in data.sources}
-    shared = {"roles": data.roles, "guides": guides, "data": data, "quiz": quiz, "has_quiz": quiz is not None,
-              "sources": all_sources, "crumbs": [], "jsonld": Markup(""), "not_given": figures.NOT_GIVEN}
+    # What every reusable context below is made from besides the data (the caller's key covers that).
+    site_key = ("site", config, tuple(g.fingerprint for g in guides), hashlib.sha256(repr((quiz, tables)).encode()).hexdigest())
+    # Templates record which of these names they read, so each output depends only on what it shows. Reused, like
+    # the contexts made from it, so a rebuild can see an unchanged output by identity (see pipeline).
+    shared = reuse(("shared",) + site_key, lambda: {
+        "roles": data.roles, "guides": guides, "data": data, "quiz": quiz, "has_quiz": quiz is not None,
+        "sources": {src.id: src for src in data.sources}, "crumbs": [], "jsonld": Markup(""), "not_given": figures.NOT_GIVEN})
     out = [Output("index.html", "home.html", {**shared, "url": "", "kind": "home"})]
     recommended: dict[str, list[str]] = {}
     for rec in data.recommendations:
@@ -278,8 +281,6 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
     verdicts: dict[str, list] = {}
     for v in data.verdicts:
         verdicts.setdefault(v.role, []).append(v)
-    # What every reusable context below is made from besides the data (the caller's key covers that).
-    site_key = ("site", config, tuple(g.fingerprint for g in guides), hashlib.sha256(repr((quiz, tables)).encode()).hexdigest())
     # Similar roles depend on every role's backgrounds and titles, not on pay: kept across pay edits.
     paths_key = hashlib.sha256(repr([(p.role, p.background) for p in data.paths]).encode()).hexdigest()
     similar = functools.cache(lambda: piece(("similar", paths_key, data.digest_for([])), lambda: similar_roles(data)))
@@ -288,16 +289,17 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
         if page.kind == "guide":
             article = structured.article(page.title, page.description, config.base_url + page.url, page.published.isoformat(),
                                          (page.updated or page.published).isoformat(), config.title)
-            out.append(Output(f"{page.url}index.html", "guide.html", _with_ld(config, {
-                **shared, "url": page.url, "kind": "guide", "page": page, "crumbs": [("Guides", "guides/"), (page.title, page.url)]},
-                (article,)), page))
+            out.append(Output(f"{page.url}index.html", "guide.html", reuse(("guide", page.fingerprint) + site_key, lambda: _with_ld(
+                config, {**shared, "url": page.url, "kind": "guide", "page": page, "crumbs": [("Guides", "guides/"), (page.title, page.url)]},
+                (article,))), page))
             continue
         role = data.role(page.slug)
         # Keyed on the role's own records (and what all roles share), so a pay edit redoes one role's pieces.
         key = ("role", role.id, page.url, data.digest_for([role.id]), paths_key, config)
         pieces = piece(key, lambda role=role, page=page: _role_pieces(data, role, page, recommended, verdicts, similar(), config))
-        out.append(Output(f"roles/{page.slug}/index.html", "role.html",
-                          {**shared, "url": page.url, "kind": "role", "page": page, **pieces}, page))
+        out.append(Output(f"roles/{page.slug}/index.html", "role.html", reuse(
+            ("role page", page.fingerprint) + key + site_key, lambda: {**shared, "url": page.url, "kind": "role", "page": page, **pieces}),
+            page))
     out.append(Output("roles/index.html", "roles.html", _with_ld(config, {**shared, "url": "roles/", "kind": "roles", "crumbs": [("Roles", "roles/")]})))
     out.append(Output("compare/index.html", "compare.html", reuse(("compare",) + site_key, lambda: _with_ld(config, {
         **shared, "url": "compare/", "kind": "compare", "pay": pay_matrix(data), "runways": runway_matrix(data),

@@ -70,18 +70,23 @@ def build(opts: Options, memo: Memo | None = None) -> Result:
             _fail_if_errors(problems)
     tree = sources.discover(opts.content_dir, opts.templates_dir, problems,
                             memo.cached(("file stamps", str(opts.content_dir), str(opts.templates_dir)), dict, transient=True))
-    config = config_stage.load(tree, problems)
+    site_yaml = tree.get("config", "site.yaml")
+    # The same settings object while site.yaml is unchanged: it is in many memo keys, compared by identity first.
+    config = memo.run(("config", str(opts.content_dir), site_yaml and site_yaml.digest),
+                      lambda found: config_stage.load(tree, found), problems)
     pages, failed_role = content.load(tree, memo, problems)
     published = [p for p in pages if opts.drafts or not p.draft]
     # Markdown does not depend on data, so workers start on it now, while this process checks the rest.
-    cache = Cache(opts.cache_dir, read_only=not opts.write) if opts.cache_dir else None
-    rendering = markup.Rendering(((p.path, p.digest, p.shown) for p in published), cache, opts.jobs)
+    cache = Cache(opts.cache_dir, read_only=not opts.write,
+                  present=memo.cached(("markdown cache", str(opts.cache_dir)), set, transient=True)) if opts.cache_dir else None
+    # A cold build renders every page, so workers start at once; a rebuild starts them once it knows what changed.
+    cold = not opts.write or not (opts.output_dir / MARKER).exists()
+    rendering = markup.Rendering(((p.path, p.digest, p.shown) for p in published), cache, opts.jobs, eager=cold)
     try:
         site = _validate(opts, memo, tree, config, pages, failed_role, problems)
         outputs = model.outputs(site.config, site.data, published, site.quiz, site.tables,
                                 lambda key, make: memo.cached(("context", site.data_key, key), make, transient=True),
                                 opts.search and opts.write, lambda key, make: memo.cached(("piece", key), make))
-        rebuilt = (opts.output_dir / MARKER).exists()
         written, unchanged, changed = _render_and_write(opts, memo, tree, site, outputs, rendering, problems)
     except sources.SourceChanged as changed_file:
         problems.error(changed_file.shown, 1, 1, "file changed while the site was being built", "build again")
@@ -95,7 +100,7 @@ def build(opts: Options, memo: Memo | None = None) -> Result:
     if stored and opts.write:
         memo.prune()
         memo.save(opts.cache_dir)
-    return Result(written, unchanged, time.perf_counter() - started, problems.warnings, changed, rebuilt, explained)
+    return Result(written, unchanged, time.perf_counter() - started, problems.warnings, changed, not cold, explained)
 
 
 def explain(before: dict, after: dict, changed: list[str]) -> list[tuple[str, str, str, list[str]]]:
@@ -185,6 +190,26 @@ def _write_search_index(writer: SiteWriter, outputs: list[model.Output], previou
     return [rel for rel, data in files if writer.write(rel, data)]
 
 
+def _set_special(hasher: deps.Hasher, assets_hash: str, body: str | None) -> None:
+    """The hashes of what one output reads that repr cannot describe: the asset versions and its page body, if any."""
+    hasher.special["asset"] = assets_hash
+    if body is None:
+        hasher.special.pop("body", None)  # only a page has a body; another output must not inherit one
+    else:
+        hasher.special["body"] = body
+
+
+def _same_objects(last: tuple[deps.Record, tuple] | None, record: deps.Record, inputs: tuple) -> bool:
+    """Whether record is the one checked last build against the very same context and settings objects, and the same
+    page body and asset hashes.
+
+    Contexts are immutable and reused while their sources are unchanged, so this settles most outputs
+    of a rebuild with a few identity checks instead of hashing every name each one reads.
+    """
+    return last is not None and last[0] is record and last[1][0] is inputs[0] and last[1][1] is inputs[1] \
+        and last[1][2:] == inputs[2:]
+
+
 def _render_and_write(opts: Options, memo: Memo, tree: sources.SourceTree, site: _Site, outputs: list[model.Output],
                       rendering: markup.Rendering, problems: Problems) -> tuple[int, int, list[str]]:
     """Render each output whose inputs changed since the published site, keep the rest; swap the result in."""
@@ -192,34 +217,51 @@ def _render_and_write(opts: Options, memo: Memo, tree: sources.SourceTree, site:
     versions = render.asset_versions(tree)
     templates = {f.rel: f.digest for f in tree.of_kind("template")}
     writer = SiteWriter(opts.output_dir) if opts.write else None
-    previous, previous_files = deps.load(writer.previous_marker()) if writer else ({}, None)
+    marker = memo.cached(("marker", str(opts.output_dir)), deps.Marker, transient=True)
+    previous, previous_files = marker.read(writer.previous_marker()) if writer else ({}, None)
+    # Per output, the record this process last checked or made, and the very objects it was checked against.
+    confirmed = memo.cached(("confirmed", str(opts.output_dir)), dict, transient=True)
+    now_confirmed: dict[str, tuple[deps.Record, tuple]] = {}
     records: dict[str, deps.Record] = {}
     changed: list[str] = []
     hasher = memo.cached(("hasher",), deps.Hasher, transient=True)
     hasher.next_build()
     assets_hash = deps.digest(repr(sorted(versions.items())))
+    # First decide what to render, so a rebuild sets Markdown workers on those pages only.
+    todo: list[tuple[model.Output, dict | None, int | None, str | None]] = []  # output, context, page index, body hash
     page_index = 0
     try:
         for output in outputs:
             if output.template is None:  # a data file, not a page
+                todo.append((output, None, None, None))
+                continue
+            index = page_index if output.page else None
+            page_index += output.page is not None
+            body = None
+            if output.page:
+                root = render.root_for(output.path, site.config)
+                cited = site.data.digest_for(output.page.cited_roles)
+                body = memo.cached(("body", output.page.fingerprint, cited, site.config, root),
+                                   lambda: _body_hash(output.page, site, root))
+            _set_special(hasher, assets_hash, body)
+            old = previous.get(output.path)
+            inputs = (output.context, site.config, assets_hash, body)
+            context = None if old and _same_objects(confirmed.get(output.path), old, inputs) \
+                else render.context_for(output, site.config, versions)  # only needed to check by hash, or to render
+            current = old is not None and (old.templates_current(templates) if context is None
+                                           else old.still_valid(templates, context, hasher))
+            if writer and current and writer.keep(output.path):
+                records[output.path] = old
+                now_confirmed[output.path] = (old, inputs)
+                continue
+            todo.append((output, context or render.context_for(output, site.config, versions), index, body))
+        rendering.want([index for _, _, index, _ in todo if index is not None])
+        for output, context, index, body in todo:
+            if context is None:
                 if writer and writer.write(output.path, output.context["text"].encode("utf-8")):
                     changed.append(output.path)
                 continue
-            context = render.context_for(output, site.config, versions)
-            hasher.special["asset"] = assets_hash
-            index = page_index if output.page else None
-            page_index += output.page is not None
-            hasher.special.pop("body", None)  # only a page has a body; another output must not inherit one
-            if output.page:
-                cited = site.data.digest_for(output.page.cited_roles)
-                hasher.special["body"] = memo.cached(("body", output.page.fingerprint, cited, site.config, context["root"]),
-                                                     lambda: _body_hash(output.page, site, context["root"]))
-            old = previous.get(output.path)
-            if writer and old and old.still_valid(templates, context, hasher) and writer.keep(output.path):
-                records[output.path] = old
-                if index is not None:
-                    rendering.skip(index)
-                continue
+            _set_special(hasher, assets_hash, body)
             if output.page:
                 html = rendering.html(index)
                 context["body"] = Markup(shortcodes.fill(html, output.page.codes, site.data, site.config.default_location,
@@ -228,6 +270,7 @@ def _render_and_write(opts: Options, memo: Memo, tree: sources.SourceTree, site:
             if text is None:
                 continue
             records[output.path] = deps.record(env.loaded, env.reads, templates, context, hasher)
+            now_confirmed[output.path] = (records[output.path], (output.context, site.config, assets_hash, body))
             if writer and writer.write(output.path, text.encode("utf-8")):
                 changed.append(output.path)
         if writer:
@@ -246,5 +289,7 @@ def _render_and_write(opts: Options, memo: Memo, tree: sources.SourceTree, site:
         return 0, 0, []
     unchanged_site = records == previous and writer.paths == previous_files
     # Writing the records out costs as much as a small rebuild; skip it when nothing they say has changed.
-    writer.commit(None if unchanged_site else deps.dump(records, writer.paths), previous_files)
+    writer.commit(None if unchanged_site else marker.dump(records, writer.paths), previous_files)
+    confirmed.clear()
+    confirmed.update(now_confirmed)
     return writer.written, writer.unchanged, changed

@@ -47,7 +47,7 @@ class Preview:
                                      "run `python build.py --debug` for a traceback, and report it")]
             return [str(self.problems[0])]
         finally:
-            self.memo.prune()
+            self.memo.end_build()
         self.problems = []
         lines = [f"changed: /{path}" for path in result.changed]
         lines += [str(w) for w in result.warnings]

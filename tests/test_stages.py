@@ -251,12 +251,49 @@ def test_parallel_and_serial_rendering_agree_in_order(tmp_path: Path) -> None:
     assert rendered(jobs, Cache(tmp_path / "cache", read_only=True), 2) == serial
 
 
+def test_a_lazy_rendering_renders_and_caches_only_the_pages_wanted(tmp_path: Path) -> None:
+    jobs = write_pages(tmp_path / "pages", [f"Page {i}\n" for i in range(40)])
+    cache = Cache(tmp_path / "cache")
+    rendering = markup.Rendering(jobs, cache, 2, eager=False)
+    try:
+        rendering.want([3, 30])
+        assert rendering.pool is None and rendering.missing == [3, 30]  # two pages: not worth a pool
+        assert [rendering.html(3), rendering.html(30)] == ["<p>Page 3</p>", "<p>Page 30</p>"]
+    finally:
+        rendering.close()
+    assert sorted(cache.present) == sorted(rendering.keys[i] for i in (3, 30))
+    # A cache's memory of what is on disk is only a shortcut: an entry deleted since is rendered again.
+    for entry in (tmp_path / "cache").rglob("*.html"):
+        entry.unlink()
+    again = markup.Rendering(jobs, Cache(tmp_path / "cache", present=cache.present), 1, eager=False)
+    again.want([3])
+    assert again.html(3) == "<p>Page 3</p>"
+
+
 def test_read_only_cache_stores_nothing(tmp_path: Path) -> None:
     rendered(write_pages(tmp_path / "pages", ["hello"]), Cache(tmp_path / "c", read_only=True))
     assert not (tmp_path / "c").exists()
 
 
 # --- writer ----------------------------------------------------------------
+
+def test_marker_bytes_are_plain_sorted_json_and_read_back_to_the_same_records() -> None:
+    import json
+    from site_src import deps
+    records = {path: deps.Record({"base.html": "t1"}, {"role": "h-" + path, "site": "s"}) for path in ("b/index.html", "a/index.html")}
+    files = {"a/index.html", "b/index.html", "data/pay.json"}
+    marker = deps.Marker()
+    raw = marker.dump(records, files)
+    expected = {"files": sorted(files), "format": deps.FORMAT,
+                "outputs": {p: {"templates": r.templates, "reads": r.reads} for p, r in records.items()}}
+    assert raw == (json.dumps(expected, sort_keys=True, separators=(",", ":")) + "\n").encode()
+    assert deps.load(raw) == (records, files)
+    # One record replaced: the next marker says so, and a fresh reader agrees with the one that wrote it.
+    records["a/index.html"] = deps.Record({"base.html": "t2"}, {"role": "new"})
+    raw2 = marker.dump(records, files)
+    assert deps.Marker().read(raw2) == (records, files) and marker.read(raw2)[0]["a/index.html"].reads == {"role": "new"}
+    assert deps.Marker().read(b"not json") == ({}, None)
+
 
 def test_writer_refuses_paths_outside_the_output_and_paths_written_twice(tmp_path: Path) -> None:
     writer = SiteWriter(tmp_path / "_site")
@@ -319,6 +356,35 @@ def test_memo_replays_problems_on_a_hit_and_forgets_unused_entries(tmp_path: Pat
     again.prune()
     again.prune()  # nothing was used since the last prune
     assert again.entries == {}
+
+
+def test_a_memo_prunes_once_enough_was_added_and_keeps_what_nested_steps_used() -> None:
+    from site_src.memo import Memo
+    memo = Memo()
+    for i in range(20):
+        memo.cached(("entry", i), lambda i=i: i)
+    memo.run(("outer",), lambda found: memo.cached(("inner",), lambda: "x"), Problems())
+    memo.end_build()  # everything was added by this build: pruned, and all of it was used
+    assert len(memo.entries) == 22
+    memo.cached(("entry", 0), lambda: 0)
+    memo.run(("outer",), lambda found: "not run on a hit", Problems())
+    memo.cached(("new",), lambda: "n")
+    memo.end_build()  # one entry added of 23: no prune yet, so the unused ones stay for now
+    assert len(memo.entries) == 23
+    memo.cached(("entry", 0), lambda: 0)
+    memo.run(("outer",), lambda found: "not run on a hit", Problems())
+    for i in range(5):
+        memo.cached(("newer", i), lambda i=i: i)
+    memo.end_build()  # enough added: what this build did not use goes; the hit on outer kept inner alive
+    assert set(memo.entries) == {("entry", 0), ("outer",), ("inner",)} | {("newer", i) for i in range(5)}
+
+
+def test_settings_hash_afresh_after_pickling() -> None:
+    import pickle
+    config = SiteConfig("T", "", "D", "https://example.org/", "en", "us", ("Pay",))
+    hash(config)
+    copy = pickle.loads(pickle.dumps(config))
+    assert "_hash" not in copy.__dict__ and copy == config and hash(copy) == hash(config)
 
 
 def test_a_damaged_memo_file_is_ignored(tmp_path: Path) -> None:
