@@ -234,7 +234,16 @@ class Data:
         can be keyed on this instead of on the whole data, so editing one role's figures does
         not redo that work for every page.
         """
-        return (self._digests[""],) + tuple(self._digests.get(r, "absent") for r in sorted(set(role_ids)))
+        key = role_ids if isinstance(role_ids, frozenset) else frozenset(role_ids)
+        hit = self._digest_sets.get(key)
+        if hit is None:  # each page asks for its own set on every build: worked out once per set
+            hit = self._digest_sets[key] = (self._digests[""],) + tuple(self._digests.get(r, "absent") for r in sorted(key))
+        return hit
+
+    @cached_property
+    def _digest_sets(self) -> dict[frozenset, tuple[str, ...]]:
+        """digest_for's answers so far."""
+        return {}
 
     def role(self, role_id: str) -> Role | None:
         """The role with this id."""

@@ -40,6 +40,12 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+def _with_problems(step: Callable[[Problems], T]) -> tuple[T, list[Problem]]:
+    """Run a step with a list of its own for the problems it reports."""
+    own = Problems()
+    return step(own), own.items
+
+
 class Memo:
     """A table of step results with the problems each step reported, replayed on a hit."""
 
@@ -57,42 +63,42 @@ class Memo:
 
     def run(self, key: Hashable, step: Callable[[Problems], T], problems: Problems) -> T:
         """The result of step for this key, computing it (and recording its problems) only on a miss."""
-        self._use(key)
-        if key in self.entries:
-            self.hits += 1
-            result, found = self.entries[key]
-            inner = self.inner.get(key)
-            if inner:  # what that step used is still needed after a hit
-                self.used |= inner
-                if self._open:
-                    self._open[-1] |= inner
-        else:
-            self.misses += 1
-            own = Problems()
-            self._open.append(set())
-            try:
-                result = step(own)
-            finally:
-                inner = self._open.pop()
-            if self._open:
-                self._open[-1] |= inner
-            self.inner[key] = inner - {key}
-            found = own.items
-            self.entries[key] = (result, found)
-            self.dirty = True
-            self.added += 1
+        result, found = self._get(self.entries, key, lambda: _with_problems(step))
         problems.items.extend(found)
         return result
 
     def cached(self, key: Hashable, step: Callable[[], T], transient: bool = False) -> T:
         """The result of a step that reports no problems, computed only on a miss; transient ones are never saved."""
-        if not transient:
-            return self.run(key, lambda found: step(), Problems())
+        if transient:
+            return self._get(self.transient, key, step)
+        return self._get(self.entries, key, lambda: (step(), []))[0]
+
+    def _get(self, table: dict, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """table[key], computed on a miss; on a hit, the entries its step used are marked used too, so they live as long."""
         self._use(key)
-        if key not in self.transient:
-            self.transient[key] = step()
-            self.added += 1
-        return self.transient[key]
+        if key in table:
+            self.hits += 1
+            inner = self.inner.get(key)
+            if inner:
+                self.used |= inner
+                if self._open:
+                    self._open[-1] |= inner
+            return table[key]
+        self.misses += 1
+        self._open.append(set())
+        try:
+            value = compute()
+        finally:
+            inner = self._open.pop()
+        if self._open:
+            self._open[-1] |= inner
+        inner.discard(key)
+        if inner:
+            self.inner[key] = inner
+        table[key] = value
+        self.added += 1
+        self.dirty |= table is self.entries
+        return value
 
     def remember(self, key: Hashable, value: Any) -> None:
         """Keep a value for the next build (e.g. the data as it stood), with no problems attached."""
@@ -143,7 +149,7 @@ class Memo:
         memo = cls()
         try:
             with open(memo._file(folder), "rb") as f:
-                memo.entries = pickle.load(f)  # our own cache folder; written only by save() below
+                memo.entries, memo.inner = pickle.load(f)  # our own cache folder; written only by save() below
         except FileNotFoundError:
             pass
         except Exception as exc:  # a damaged or foreign file: start afresh rather than fail the build
@@ -158,7 +164,9 @@ class Memo:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
-            pickle.dump(self.entries, f, protocol=pickle.HIGHEST_PROTOCOL)
+            # With what each step used among the saved entries, so a hit in the next run keeps those alive too.
+            inner = {k: v & self.entries.keys() for k, v in self.inner.items() if k in self.entries}
+            pickle.dump((self.entries, {k: v for k, v in inner.items() if v}), f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, target)
         self.dirty = False
         for old in folder.glob("parsed-*.pickle"):

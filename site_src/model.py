@@ -268,7 +268,7 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
     """
     guides = sorted((p for p in pages if p.kind == "guide"), key=lambda p: (p.published, p.slug), reverse=True)
     # What every reusable context below is made from besides the data (the caller's key covers that).
-    site_key = ("site", config, tuple(g.fingerprint for g in guides), hashlib.sha256(repr((quiz, tables)).encode()).hexdigest())
+    site_key = ("site", config, hashlib.sha256(repr(([g.fingerprint for g in guides], quiz, tables)).encode()).hexdigest())
     # Templates record which of these names they read, so each output depends only on what it shows. Reused, like
     # the contexts made from it, so a rebuild can see an unchanged output by identity (see pipeline).
     shared = reuse(("shared",) + site_key, lambda: {
@@ -282,23 +282,23 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
     for v in data.verdicts:
         verdicts.setdefault(v.role, []).append(v)
     # Similar roles depend on every role's backgrounds and titles, not on pay: kept across pay edits.
-    paths_key = hashlib.sha256(repr([(p.role, p.background) for p in data.paths]).encode()).hexdigest()
+    paths_key = reuse(("paths key",), lambda: hashlib.sha256(repr([(p.role, p.background) for p in data.paths]).encode()).hexdigest())
     similar = functools.cache(lambda: piece(("similar", paths_key, data.digest_for([])), lambda: similar_roles(data)))
     # Pages come in the caller's order, the order their Markdown was handed to the renderer.
     for page in pages:
         if page.kind == "guide":
-            article = structured.article(page.title, page.description, config.base_url + page.url, page.published.isoformat(),
-                                         (page.updated or page.published).isoformat(), config.title)
-            out.append(Output(f"{page.url}index.html", "guide.html", reuse(("guide", page.fingerprint) + site_key, lambda: _with_ld(
+            out.append(Output(f"{page.url}index.html", "guide.html", reuse(("guide", page.fingerprint) + site_key, lambda page=page: _with_ld(
                 config, {**shared, "url": page.url, "kind": "guide", "page": page, "crumbs": [("Guides", "guides/"), (page.title, page.url)]},
-                (article,))), page))
+                (structured.article(page.title, page.description, config.base_url + page.url, page.published.isoformat(),
+                                    (page.updated or page.published).isoformat(), config.title),))), page))
             continue
         role = data.role(page.slug)
         # Keyed on the role's own records (and what all roles share), so a pay edit redoes one role's pieces.
         key = ("role", role.id, page.url, data.digest_for([role.id]), paths_key, config)
-        pieces = piece(key, lambda role=role, page=page: _role_pieces(data, role, page, recommended, verdicts, similar(), config))
         out.append(Output(f"roles/{page.slug}/index.html", "role.html", reuse(
-            ("role page", page.fingerprint) + key + site_key, lambda: {**shared, "url": page.url, "kind": "role", "page": page, **pieces}),
+            ("role page", page.fingerprint) + key + site_key,
+            lambda role=role, page=page, key=key: {**shared, "url": page.url, "kind": "role", "page": page, **piece(
+                key, lambda: _role_pieces(data, role, page, recommended, verdicts, similar(), config))}),
             page))
     out.append(Output("roles/index.html", "roles.html", _with_ld(config, {**shared, "url": "roles/", "kind": "roles", "crumbs": [("Roles", "roles/")]})))
     out.append(Output("compare/index.html", "compare.html", reuse(("compare",) + site_key, lambda: _with_ld(config, {

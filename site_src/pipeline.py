@@ -130,7 +130,7 @@ class _Site:
     quiz: quiz_stage.Quiz | None
     tables: dict | None
     env: render.RecordingEnvironment  # templates compiled once, for checking and rendering
-    data_key: tuple  # what the data was read from: a key for anything derived from data alone
+    data_key: str  # a hash of what the data was read from: a key for anything derived from data alone
 
 
 def _validate(opts: Options, memo: Memo, tree: sources.SourceTree, config, pages: list[content.Page],
@@ -160,7 +160,8 @@ def _validate(opts: Options, memo: Memo, tree: sources.SourceTree, config, pages
             tables = quiz_stage.compile_tables(quiz, data)
             quiz_stage.check_tables(quiz, tables, where)
     _fail_if_errors(problems)
-    return _Site(config, data, quiz, tables, env, data_key)
+    # A short string: it is in the key of every reused context, hashed on each lookup.
+    return _Site(config, data, quiz, tables, env, deps.digest(repr(data_key)))
 
 
 def _body_hash(page: content.Page, site: _Site, root: str) -> str:
