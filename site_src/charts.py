@@ -45,9 +45,10 @@ def pay_chart(bars: list[Bar], title: str, chart_id: str) -> Markup:
         return round(amount / limit * WIDTH, 1)
     groups = len({bar.group for bar in bars if bar.group})
     height = len(bars) * ROW + groups * GROUP + AXIS
+    # Plain strings with each text escaped: Markup.format cost a fifth of a second per build at 1,000 roles.
     parts = [f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" role="img" '
              f'aria-labelledby="{chart_id}-t" focusable="false">',
-             Markup('<title id="{}-t">{}</title>').format(chart_id, title)]
+             f'<title id="{escape(chart_id)}-t">{escape(title)}</title>']
     for tick in range(0, limit + 1, step):
         tx = x(tick)
         anchor = "start" if tick == 0 else "end" if tick == limit else "middle"
@@ -59,10 +60,11 @@ def pay_chart(bars: list[Bar], title: str, chart_id: str) -> Markup:
         b, y = bar.band, y + ROW
         if bar.group and bar.group != group:
             group = bar.group
-            parts.append(Markup('<text class="group" x="0" y="{}">{}</text>').format(y + 17, group))
+            parts.append(f'<text class="group" x="0" y="{y + 17}">{escape(group)}</text>')
             y += GROUP
         text = figures.band(b)
-        parts.append(Markup('<text class="label" x="0" y="{}">{}</text>').format(y + 15, bar.label))
+        shown = escape(text)
+        parts.append(f'<text class="label" x="0" y="{y + 15}">{escape(bar.label)}</text>')
         start, end = x(b.low), x(b.top)
         bar_y = y + 22
         if b.high is not None and b.high > b.low:
@@ -76,16 +78,15 @@ def pay_chart(bars: list[Bar], title: str, chart_id: str) -> Markup:
         room_after = WIDTH - end - 8
         needed = len(text) * CHAR
         if not b.open_ended and room_after > needed:
-            parts.append(Markup('<text class="value" x="{}" y="{}">{}</text>').format(end + 6, bar_y + 12, text))
+            parts.append(f'<text class="value" x="{end + 6}" y="{bar_y + 12}">{shown}</text>')
         elif start > needed + 6:
-            parts.append(Markup('<text class="value" x="{}" y="{}" text-anchor="end">{}</text>').format(
-                start - 6, bar_y + 12, text))
+            parts.append(f'<text class="value" x="{start - 6}" y="{bar_y + 12}" text-anchor="end">{shown}</text>')
         elif end - start > needed + 12:
-            parts.append(Markup('<text class="value inside" x="{}" y="{}">{}</text>').format(start + 6, bar_y + 12, text))
+            parts.append(f'<text class="value inside" x="{start + 6}" y="{bar_y + 12}">{shown}</text>')
         else:  # no room beside or inside the bar: at the right end of the label line
-            parts.append(Markup('<text class="value" x="{}" y="{}" text-anchor="end">{}</text>').format(WIDTH, y + 15, text))
+            parts.append(f'<text class="value" x="{WIDTH}" y="{y + 15}" text-anchor="end">{shown}</text>')
     parts.append("</svg>")
-    return Markup("".join(str(p) for p in parts))
+    return Markup("".join(parts))
 
 
 def by_currency(bars: list[Bar]) -> list[list[Bar]]:

@@ -164,9 +164,15 @@ def _validate(opts: Options, memo: Memo, tree: sources.SourceTree, config, pages
     return _Site(config, data, quiz, tables, env, deps.digest(repr(data_key)))
 
 
-def _body_hash(page: content.Page, site: _Site, root: str) -> str:
+def _expansions(memo: Memo, page: content.Page, site: _Site, root: str) -> tuple[list[str], str]:
+    """What a page's shortcodes and source notes expand to; worked out once per build for its hash and its body."""
+    return memo.cached(("expansions", page.fingerprint, site.data.digest_for(page.cited_roles), site.config, root),
+                       lambda: shortcodes.expansions(page.codes, site.data, site.config.default_location, root), transient=True)
+
+
+def _body_hash(page: content.Page, expanded: tuple[list[str], str]) -> str:
     """A hash of everything a page's body shows: its Markdown, what each of its shortcodes expands to, its source notes."""
-    parts, notes = shortcodes.expansions(page.codes, site.data, site.config.default_location, root)
+    parts, notes = expanded
     return deps.digest(page.fingerprint + "\0" + "\0".join(parts) + "\0" + notes)
 
 
@@ -243,7 +249,7 @@ def _render_and_write(opts: Options, memo: Memo, tree: sources.SourceTree, site:
                 root = render.root_for(output.path, site.config)
                 cited = site.data.digest_for(output.page.cited_roles)
                 body = memo.cached(("body", output.page.fingerprint, cited, site.config, root),
-                                   lambda: _body_hash(output.page, site, root))
+                                   lambda: _body_hash(output.page, _expansions(memo, output.page, site, root)))
             _set_special(hasher, assets_hash, body)
             old = previous.get(output.path)
             inputs = (output.context, site.config, assets_hash, body)
@@ -265,8 +271,7 @@ def _render_and_write(opts: Options, memo: Memo, tree: sources.SourceTree, site:
             _set_special(hasher, assets_hash, body)
             if output.page:
                 html = rendering.html(index)
-                context["body"] = Markup(shortcodes.fill(html, output.page.codes, site.data, site.config.default_location,
-                                                         context["root"]))
+                context["body"] = Markup(shortcodes.fill(html, _expansions(memo, output.page, site, context["root"])))
             text = render.render(env, output, context, problems)
             if text is None:
                 continue

@@ -175,13 +175,14 @@ def citations(codes: tuple[Shortcode, ...], data: Data, default_location: str) -
 
 def _note_ref(note: int) -> Markup:
     """A link to a numbered source note at the end of the page; kept out of the search index."""
-    return Markup('<sup class="note-ref" data-pagefind-ignore><a href="#note-{}"><span class="visually-hidden">source </span>'
-                  '{}</a></sup>').format(note, note)
+    return Markup(f'<sup class="note-ref" data-pagefind-ignore><a href="#note-{note}"><span class="visually-hidden">source </span>'
+                  f'{note}</a></sup>')
 
 
 def _figure(text: str, words: str, note: int) -> Markup:
     """A cited figure with a link to its numbered source note, marked so readers (and tests) can tell it came from the data."""
-    return Markup('<span class="fig" title="{}">{}</span>').format(words, text) + _note_ref(note)
+    # f-strings with escape(), not Markup.format: every page expands dozens of these on each render.
+    return Markup(f'<span class="fig" title="{escape(words)}">{escape(text)}</span>{_note_ref(note)}')
 
 
 def expand(code: Shortcode, data: Data, default_location: str, root: str, notes: dict[str, int]) -> Markup:
@@ -197,8 +198,8 @@ def expand(code: Shortcode, data: Data, default_location: str, root: str, notes:
         return _figure(figures.fact(record), record.label, note)
     if code.name in ("role", "verdict"):
         role_id = code.arg("id") or record.role
-        link = Markup('<a href="{}roles/{}/">{}</a>').format(root, role_id, data.role(role_id).in_sentence)
-        return link + _note_ref(note) if code.name == "verdict" else link
+        link = f'<a href="{escape(root)}roles/{escape(role_id)}/">{escape(data.role(role_id).in_sentence)}</a>'
+        return Markup(f"{link}{_note_ref(note)}" if code.name == "verdict" else link)  # str + Markup would escape the str
     if code.name == "horizon":
         return escape(figures.horizon(data.role(code.arg("role")).durability.horizon_years))
     if code.name == "background":
@@ -226,7 +227,8 @@ def expansions(codes: tuple[Shortcode, ...], data: Data, default_location: str, 
     return [str(expand(code, data, default_location, root, notes)) for code in codes], str(notes_html(cited, data, root))
 
 
-def fill(html: str, codes: tuple[Shortcode, ...], data: Data, default_location: str, root: str) -> str:
-    """Put the expanded shortcodes back where their placeholders sit in rendered HTML, and the source notes after it."""
-    parts, notes = expansions(codes, data, default_location, root)
+def fill(html: str, expanded: tuple[list[str], str]) -> str:
+    """Put a page's expanded shortcodes (see expansions) back where their placeholders sit in rendered HTML, and its
+    source notes after it."""
+    parts, notes = expanded
     return PLACEHOLDER.sub(lambda m: parts[int(m.group(1))], html) + notes

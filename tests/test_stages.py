@@ -106,8 +106,11 @@ def test_shortcodes_resolve_against_data_and_name_near_misses() -> None:
     assert shortcodes.check(code("{{ pay role=alpah level=senior tier=any }}"), d, "uk") == ("unknown role 'alpah'", "did you mean 'alpha'?")
     assert "no pay band" in shortcodes.check(code("{{ pay role=beta level=senior tier=any }}"), d, "uk")[0]
     assert "has no runway figure" in shortcodes.check(code("{{ runway role=beta background=teacher }}"), d, "uk")[0]
-    html = shortcodes.fill(f"x {shortcodes.OPEN}0{shortcodes.CLOSE}", (code("{{ role id=alpha }}"),), d, "uk", "../../")
-    assert html == 'x <a href="../../roles/alpha/">alpha analyst</a>'
+    expanded = shortcodes.expansions((code("{{ role id=alpha }}"), code("{{ verdict measure=top-end }}")), d, "uk", "../../")
+    html = shortcodes.fill(f"x {shortcodes.OPEN}0{shortcodes.CLOSE} {shortcodes.OPEN}1{shortcodes.CLOSE}", expanded)
+    # Links stay links, and a verdict's note mark follows its link unescaped.
+    assert html.startswith('x <a href="../../roles/alpha/">alpha analyst</a> <a href="../../roles/')
+    assert '</a><sup class="note-ref" data-pagefind-ignore><a href="#note-1">' in html and "&lt;" not in html
 
 
 # --- content ---------------------------------------------------------------
