@@ -113,6 +113,31 @@ def test_shortcodes_resolve_against_data_and_name_near_misses() -> None:
     assert '</a><sup class="note-ref" data-pagefind-ignore><a href="#note-1">' in html and "&lt;" not in html
 
 
+def test_similar_roles_rank_like_comparing_every_pair() -> None:
+    """similar_roles ranks each set of backgrounds once; it must agree with the plain pairwise count."""
+    import random
+    from dataclasses import replace
+    problems = Problems()
+    base = data.load(mini_tree(problems), TODAY, 730, problems)
+    template_role, template_path = base.roles[0], base.paths[0]
+    for seed in range(40):
+        rng = random.Random(seed)
+        backgrounds = [f"bg{i}" for i in range(rng.randint(2, 7))]  # few backgrounds: many roles share the same set
+        roles = tuple(replace(template_role, id=f"r{i}", title=f"Role {i}") for i in range(rng.randint(1, 40)))
+        paths = tuple(replace(template_path, role=r.id, background=b) for r in roles
+                      for b in rng.sample(backgrounds, rng.randint(0, min(4, len(backgrounds)))))
+        d = replace(base, roles=roles, paths=paths, backgrounds=tuple(data.Term(b, b.upper()) for b in backgrounds))
+        expected = {}
+        for role in roles:  # every pair of roles, counted the slow way
+            mine = [p.background for p in paths if p.role == role.id]
+            shared = {other.id: [b.upper() for b in mine if any(p.role == other.id and p.background == b for p in paths)]
+                      for other in roles if other.id != role.id}
+            ranked = sorted((o for o in shared if shared[o]), key=lambda o: (-len(shared[o]), int(o[1:])))[:3]
+            expected[role.id] = [(o, shared[o]) for o in ranked]
+        got = {rid: [(r.id, labels) for r, labels in found] for rid, found in model.similar_roles(d).items()}
+        assert got == expected, f"seed {seed}"
+
+
 # --- content ---------------------------------------------------------------
 
 def test_front_matter_split_keeps_body_line_numbers() -> None:
