@@ -1,7 +1,7 @@
 """Stage 1: the site's settings from content/site.yaml."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from urllib.parse import urlsplit
 
 from . import schema
@@ -21,14 +21,14 @@ class SiteConfig:
     default_location: str
     role_sections: tuple[str, ...]
     stale_after_days: int = 730
+    compare_page_size: int = 10  # roles per comparison page: beyond a handful, side-by-side columns stop being readable
     shown: str = "site.yaml"  # where the settings came from, for messages
     where: dict[str, tuple[int, int]] = field(default_factory=dict, hash=False, compare=False)  # setting -> line, col
 
     def __hash__(self) -> int:
         # Settings are part of many memo keys; hashing every field on each lookup showed in rebuild profiles.
         if "_hash" not in self.__dict__:
-            object.__setattr__(self, "_hash", hash((self.title, self.tagline, self.description, self.base_url, self.language,
-                                                    self.default_location, self.role_sections, self.stale_after_days, self.shown)))
+            object.__setattr__(self, "_hash", hash(tuple(getattr(self, f.name) for f in fields(self) if f.compare)))
         return self.__dict__["_hash"]
 
     def __getstate__(self) -> dict:
@@ -58,5 +58,5 @@ def load(tree: SourceTree, problems: Problems) -> SiteConfig | None:
         return None
     v = doc.value
     return SiteConfig(v["title"], v.get("tagline", ""), v["description"], v["base_url"], v["language"],
-                      v["default_location"], tuple(v["role_sections"]), v.get("stale_after_days", 730), source.shown,
-                      {key: doc.at((key,)) for key in v})
+                      v["default_location"], tuple(v["role_sections"]), v.get("stale_after_days", 730),
+                      v.get("compare_page_size", 10), source.shown, {key: doc.at((key,)) for key in v})

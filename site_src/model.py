@@ -291,6 +291,7 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
     # Similar roles depend on every role's backgrounds and titles, not on pay: kept across pay edits.
     paths_key = reuse(("paths key",), lambda: hashlib.sha256(repr([(p.role, p.background) for p in data.paths]).encode()).hexdigest())
     similar = functools.cache(lambda: piece(("similar", paths_key, data.digest_for([])), lambda: similar_roles(data)))
+    compare_of = {role.id: compare_url(i // config.compare_page_size) for i, role in enumerate(data.roles)}
     # Pages come in the caller's order, the order their Markdown was handed to the renderer.
     for page in pages:
         if page.kind == "guide":
@@ -303,21 +304,13 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
         # Keyed on the role's own records (and what all roles share), so a pay edit redoes one role's pieces.
         key = ("role", role.id, page.url, data.digest_for([role.id]), paths_key, config)
         out.append(Output(f"roles/{page.slug}/index.html", "role.html", reuse(
-            ("role page", page.fingerprint) + key + site_key,
-            lambda role=role, page=page, key=key: {**shared, "url": page.url, "kind": "role", "page": page, **piece(
+            ("role page", page.fingerprint, compare_of[role.id]) + key + site_key,
+            lambda role=role, page=page, key=key: {**shared, "url": page.url, "kind": "role", "page": page,
+                                                   "compare_url": compare_of[role.id], **piece(
                 key, lambda: _role_pieces(data, role, page, recommended, verdicts, similar(), config))}),
             page))
     out.append(Output("roles/index.html", "roles.html", _with_ld(config, {**shared, "url": "roles/", "kind": "roles", "crumbs": [("Roles", "roles/")]})))
-    out.append(Output("compare/index.html", "compare.html", reuse(("compare",) + site_key, lambda: _with_ld(config, {
-        **shared, "url": "compare/", "kind": "compare", "pay": pay_matrix(data), "runways": runway_matrix(data),
-        "crumbs": [("Compare roles", "compare/")], "pays_best": pays_best(data),
-        "band_sources": sources_of(data, data.bands), "path_sources": sources_of(data, data.paths),
-        "charts": role_charts(data, list(data.bands), "Pay bands of every role", "pay-chart", with_role=True),
-        "bands": [band_row(b, data) for b in data.bands],
-        "horizons": {r.id: figures.horizon(r.durability.horizon_years) for r in data.roles},
-        "recommendations": [(data.role(rec.role), [data.label("backgrounds", b) for b in rec.backgrounds], rec.reasons)
-                            for rec in data.recommendations],
-    }))))
+    out.extend(compare_outputs(config, data, shared, site_key, reuse, piece))
     if quiz and tables:
         out.extend(reuse(("quiz",) + site_key, lambda: quiz_outputs(config, shared, quiz, tables, data)))
     out.append(Output("guides/index.html", "guides.html", _with_ld(config, {**shared, "url": "guides/", "kind": "guides", "crumbs": [("Guides", "guides/")]})))
@@ -329,6 +322,54 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
     out.append(Output("404.html", "404.html", {**shared, "url": "404.html", "kind": "404"}))
     out.extend(reuse(("open data",), lambda: [Output(path, None, {"url": path, "text": text}) for path, text in opendata.files(data)]))
     out.extend(feed_outputs(config, data, guides, out))
+    return out
+
+
+def compare_url(number: int) -> str:
+    """The address of comparison page `number` (from 0): the first is /compare/, the rest /compare/2/ and on."""
+    return "compare/" if number == 0 else f"compare/{number + 1}/"
+
+
+def compare_pieces(data: Data, chart_title: str) -> dict:
+    """What a comparison page shows, from data holding only its roles' records."""
+    return {
+        "page_roles": data.roles, "pay": pay_matrix(data), "runways": runway_matrix(data), "pays_best": pays_best(data),
+        "band_sources": sources_of(data, data.bands), "path_sources": sources_of(data, data.paths),
+        "charts": role_charts(data, list(data.bands), chart_title, "pay-chart", with_role=True),
+        "bands": [band_row(b, data) for b in data.bands],
+        "horizons": {r.id: figures.horizon(r.durability.horizon_years) for r in data.roles},
+        "verdicts": [(v, data.role(v.role)) for v in data.verdicts],
+        "recommendations": [(data.role(rec.role), [data.label("backgrounds", b) for b in rec.backgrounds], rec.reasons)
+                            for rec in data.recommendations],
+    }
+
+
+def compare_outputs(config: SiteConfig, data: Data, shared: dict, site_key: tuple,
+                    reuse: Callable[[tuple, Callable[[], dict]], dict], piece: Callable[[tuple, Callable[[], dict]], dict]) -> list[Output]:
+    """The comparison pages: the roles in data order, at most compare_page_size to a page.
+
+    Side-by-side columns stop being readable past a handful of roles, and one page of every
+    role's figures grows with the site (4.5 MB at 1,000 roles); pages of a fixed size keep
+    each readable and light, and an edit to one role's figures redoes only its page.
+    """
+    size = config.compare_page_size
+    groups = [data.roles[i:i + size] for i in range(0, len(data.roles), size)] or [()]
+    pager = [(number + 1, compare_url(number)) for number in range(len(groups))]
+    out = []
+    for number, group in enumerate(groups):
+        ids = frozenset(r.id for r in group)
+        # Keyed on these roles' records and what all roles share: another role's edit leaves this page's pieces.
+        first = number * size + 1
+        title = "Pay bands of every role" if len(groups) == 1 else f"Pay bands of roles {first} to {first + len(group) - 1}"
+        key = ("compare", tuple(r.id for r in group), data.digest_for(ids), title)
+        url = compare_url(number)
+        crumbs = [("Compare roles", "compare/")] + ([(f"Page {number + 1}", url)] if number else [])
+        out.append(Output(f"{url}index.html", "compare.html", reuse(
+            ("compare page", number, len(groups)) + key + site_key,
+            lambda key=key, ids=ids, url=url, crumbs=crumbs, number=number, first=first, title=title: _with_ld(config, {
+                **shared, "url": url, "kind": "compare", "crumbs": crumbs, "pager": pager, "page_number": number + 1,
+                "first_role": first, "role_count": len(data.roles),
+                **piece(key, lambda: compare_pieces(data.only_roles(set(ids)), title))}))))
     return out
 
 

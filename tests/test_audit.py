@@ -384,3 +384,19 @@ def test_the_page_weight_check_reports_heavy_pages_extra_stylesheets_and_blockin
         "heavy/index.html: render-blocking line 1: <script> in <head>: add defer (or async, or type=module)",
         f"heavy/index.html: {by_page['heavy/index.html'].total:,} bytes, over the 51,200-byte budget",
     ])
+
+
+def test_paged_comparison_is_valid_html_and_its_pager_links_resolve(tmp_path: Path) -> None:
+    """The bundled site fits one comparison page; a copy with two roles to a page audits the pager too."""
+    java = shutil.which("java")
+    require("Java (Debian package default-jre-headless)", java)
+    require("vnu.jar (npm ci --prefix tests/browser)", VNU_JAR.is_file())
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    (tmp_path / "content/site.yaml").write_text((REPO / "content/site.yaml").read_text() + "compare_page_size: 2\n")
+    out = tmp_path / "_site"
+    build(Options(tmp_path / "content", REPO / "templates", out, date.today()))
+    pages = [out / "compare/index.html", out / "compare/2/index.html"]
+    assert all('<nav class="pager"' in p.read_text() for p in pages)
+    errors = [shown(m, out) for m in vnu(str(java), pages) if m["type"] in ("error", "non-document-error")]
+    assert errors == [], "\n".join(errors)
+    assert broken_links(out, site_base_url(tmp_path / "content")) == []

@@ -235,6 +235,29 @@ def test_every_page_passes_axe(page, site_url, scheme: str) -> None:
     assert found == {}, f"axe violations in {scheme} (page, rule: elements): {json.dumps(found, indent=1)}"
 
 
+def test_a_paged_comparison_passes_axe_with_usable_pager_links(browser, tmp_path: Path) -> None:
+    import shutil
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    (tmp_path / "content/site.yaml").write_text((REPO / "content/site.yaml").read_text() + "compare_page_size: 2\n")
+    out = tmp_path / "_site"
+    build(Options(tmp_path / "content", REPO / "templates", out, date.today()))
+    with serve(out) as url:
+        context = browser.new_context()
+        pg = context.new_page()
+        try:
+            for scheme in ("light", "dark"):
+                pg.emulate_media(color_scheme=scheme)
+                for path in ("compare/", "compare/2/"):
+                    pg.goto(url + path)
+                    assert axe_violations(pg) == [], (scheme, path)
+                    links = pg.locator("nav.pager a").all()
+                    assert len(links) == 4  # two pages, a pager above and below
+                    for box in (a.bounding_box() for a in links):
+                        assert box["height"] >= 24 and box["width"] >= 24, box
+        finally:
+            context.close()
+
+
 def test_quiz_steps_and_result_pass_axe(page, site_url) -> None:
     url, out = site_url
     page.goto(f"{url}quiz/#v={tables(out)['version']}&a={'.'.join(map(str, ANSWERS))}")

@@ -277,3 +277,32 @@ def test_a_preview_rebuild_after_a_base_url_edit_updates_every_pages_structured_
     for rel in ("compare/index.html", "sources/index.html", "quiz/index.html", "roles/mlops-engineer/index.html"):
         page = read(site / "_site", rel)
         assert "ai-career-bridges.example.org" not in page and "https://careers.example.net/" in page, rel
+
+
+def test_a_site_with_more_roles_than_a_comparison_page_holds_gets_more_pages(site: Path, cli) -> None:
+    config = site / "content/site.yaml"
+    config.write_text(config.read_text() + "compare_page_size: 2\n")
+    assert cli(site, "build", "--no-search").code == 0
+    out = site / "_site"
+    first, second = read(out, "compare/index.html"), read(out, "compare/2/index.html")
+    # Each role is compared on exactly one page, in data order, and its own page links there.
+    for role, page, other in (("MLOps engineer", first, second), ("Prompt / AI engineer", first, second),
+                              ("AI product manager", second, first)):
+        durability = lambda p: p[p.index('<h2 id="durability-h">'):]
+        assert f">{role}</a></th>" in durability(page) and f">{role}</a></th>" not in durability(other)
+    assert 'href="../../compare/2/">Compare AI product manager' in read(out, "roles/ai-product-manager/index.html")
+    assert 'href="../../compare/">Compare MLOps engineer' in read(out, "roles/mlops-engineer/index.html")
+    assert "<title>Compare the roles side by side, page 2 of 2" in second and "Roles 3 to 3 of 3" in text(second)
+    pager = re.search(r'<nav class="pager" aria-label="Comparison pages">.*?</nav>', second, re.S).group(0)
+    assert re.findall(r'href="([^"]+)"', pager) == ["../../compare/", "../../compare/2/"]
+    assert 'aria-current="page"><span class="visually-hidden">Page </span>2<' in pager
+    assert f"<loc>{BASE}compare/2/</loc>" in read(out, "sitemap.xml")
+    # A figure of the third role changes its comparison page only.
+    pay = site / "content/data/pay.yaml"
+    text_before = pay.read_text()
+    at = text_before.index("  - role: ai-product-manager")
+    low = re.search(r"low: (\d+)", text_before[at:])
+    pay.write_text(text_before[:at + low.start(1)] + str(int(low.group(1)) - 1000) + text_before[at + low.end(1):])
+    run = cli(site, "build", "--no-search")
+    changed = [line for line in run.out.splitlines() if line.startswith("changed: /compare")]
+    assert run.code == 0 and changed == ["changed: /compare/2/"], run.out
