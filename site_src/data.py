@@ -227,6 +227,14 @@ class Data:
                      self.verdicts, self.recommendations, [(r.id, r.title, r.in_sentence) for r in self.roles]))
         return out
 
+    @cached_property
+    def fingerprint(self) -> str:
+        """A hash of all of the data, from the per-role hashes: how the build's record of what a page read
+        describes the data without writing out all of it (see deps.Hasher)."""
+        # The per-role hashes keep each role's records in order; the role sequences keep the order across roles.
+        order = ([b.role for b in self.bands], [p.role for p in self.paths])
+        return hashlib.sha256(repr((sorted(self._digests.items()), self.revisions, order)).encode("utf-8")).hexdigest()[:20]
+
     def digest_for(self, role_ids: Iterable[str]) -> tuple[str, ...]:
         """What a page citing these roles can show of the data: their hashes plus the shared one.
 

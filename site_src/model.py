@@ -280,7 +280,8 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
     # the contexts made from it, so a rebuild can see an unchanged output by identity (see pipeline).
     shared = reuse(("shared",) + site_key, lambda: {
         "roles": data.roles, "guides": guides, "data": data, "quiz": quiz, "has_quiz": quiz is not None,
-        "sources": {src.id: src for src in data.sources}, "crumbs": [], "jsonld": Markup(""), "not_given": figures.NOT_GIVEN})
+        "sources": {src.id: src for src in data.sources}, "all_verdicts": data.verdicts,
+        "crumbs": [], "jsonld": Markup(""), "not_given": figures.NOT_GIVEN})
     out = [Output("index.html", "home.html", {**shared, "url": "", "kind": "home"})]
     recommended: dict[str, list[str]] = {}
     for rec in data.recommendations:
@@ -316,7 +317,8 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
     out.append(Output("guides/index.html", "guides.html", _with_ld(config, {**shared, "url": "guides/", "kind": "guides", "crumbs": [("Guides", "guides/")]})))
     out.append(Output("sources/index.html", "sources.html", reuse(("sources",) + site_key, lambda: _with_ld(config, {
         **shared, "url": "sources/", "kind": "sources", "crumbs": [("Sources", "sources/")],
-        "supports": opendata.supports(data, quiz), "open_data": opendata.FILES + (opendata.QUIZ_FILES if tables else ())}))))
+        "supports": opendata.supports(data, quiz), "open_data": opendata.FILES + (opendata.QUIZ_FILES if tables else ()),
+        "revisions": data.revisions, "role_titles": {r.id: r.title for r in data.roles}}))))
     out.append(Output("search/index.html", "search.html", _with_ld(config, {**shared, "url": "search/", "kind": "search",
                                                                           "crumbs": [("Search", "search/")], "search_index": search})))
     out.append(Output("404.html", "404.html", {**shared, "url": "404.html", "kind": "404"}))
