@@ -50,10 +50,21 @@ class Hasher:
             return hit[1]
         if callable(value) and not isinstance(value, type):
             raise TypeError(f"context value {name!r} is a function; give it a hash in Hasher.special")
-        # A value that knows what it is made from (a page: its path and content hash) says so cheaply.
-        result = digest(value.fingerprint) if isinstance(getattr(value, "fingerprint", None), str) else digest(repr(value))
+        result = value_hash(value)
         self._seen[id(value)] = (value, result)  # keep value alive so its id is not reused
         return result
+
+    def known(self, values: dict[str, Any], hashes: dict[str, str]) -> None:
+        """Take the hashes of these values from an earlier run (stored with them in the memo) instead of hashing them again."""
+        for name, value in values.items():
+            self._seen[id(value)] = (value, hashes[name])
+
+
+def value_hash(value: Any) -> str:
+    """The hash a record keeps of one context value."""
+    # A value that knows what it is made from (a page: its path and content hash; the data) says so cheaply.
+    fingerprint = getattr(value, "fingerprint", None)
+    return digest(fingerprint) if isinstance(fingerprint, str) else digest(repr(value))
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
@@ -84,10 +85,20 @@ def build(opts: Options, memo: Memo | None = None) -> Result:
     rendering = markup.Rendering(((p.path, p.digest, p.shown) for p in published), cache, opts.jobs, eager=cold)
     try:
         site = _validate(opts, memo, tree, config, pages, failed_role, problems)
+        hasher = memo.cached(("hasher",), deps.Hasher, transient=True)
+        hasher.next_build()
+
+        def piece(key: tuple, make: Callable[[], dict]) -> dict:
+            """A memoised piece of context, stored with the hashes records keep of its values: a new process
+            checks what a page read without hashing every piece again."""
+            values, hashes = memo.cached(("piece", key), lambda: _with_hashes(make()))
+            hasher.known(values, hashes)
+            return values
+
         outputs = model.outputs(site.config, site.data, published, site.quiz, site.tables,
                                 lambda key, make: memo.cached(("context", site.data_key, key), make, transient=True),
-                                opts.search and opts.write, lambda key, make: memo.cached(("piece", key), make))
-        written, unchanged, changed = _render_and_write(opts, memo, tree, site, outputs, rendering, problems)
+                                opts.search and opts.write, piece)
+        written, unchanged, changed = _render_and_write(opts, memo, tree, site, outputs, rendering, hasher, problems)
     except sources.SourceChanged as changed_file:
         problems.error(changed_file.shown, 1, 1, "file changed while the site was being built", "build again")
         raise BuildFailed(problems.sorted()) from None
@@ -142,7 +153,8 @@ def _validate(opts: Options, memo: Memo, tree: sources.SourceTree, config, pages
     data = memo.run(data_key, lambda found: data_stage.load(tree, opts.today, stale_days, found, memo), problems)
     # Compiled templates are reused while no template changed (serve keeps them between rebuilds).
     env = memo.cached(("templates", tuple((f.rel, f.digest) for f in tree.of_kind("template"))),
-                      lambda: render.environment(tree), transient=True)
+                      lambda: render.environment(tree, opts.cache_dir / "templates" if opts.cache_dir and opts.write else None),
+                      transient=True)
     render.compile_all(env, model.TEMPLATES, problems)
     quiz = tables = None
     if config and data:
@@ -217,8 +229,13 @@ def _same_objects(last: tuple[deps.Record, tuple] | None, record: deps.Record, i
         and last[1][2:] == inputs[2:]
 
 
+def _with_hashes(values: dict) -> tuple[dict, dict[str, str]]:
+    """A piece of context with the hash of each of its values."""
+    return values, {name: deps.value_hash(value) for name, value in values.items()}
+
+
 def _render_and_write(opts: Options, memo: Memo, tree: sources.SourceTree, site: _Site, outputs: list[model.Output],
-                      rendering: markup.Rendering, problems: Problems) -> tuple[int, int, list[str]]:
+                      rendering: markup.Rendering, hasher: deps.Hasher, problems: Problems) -> tuple[int, int, list[str]]:
     """Render each output whose inputs changed since the published site, keep the rest; swap the result in."""
     env = site.env
     versions = render.asset_versions(tree)
@@ -231,8 +248,6 @@ def _render_and_write(opts: Options, memo: Memo, tree: sources.SourceTree, site:
     now_confirmed: dict[str, tuple[deps.Record, tuple]] = {}
     records: dict[str, deps.Record] = {}
     changed: list[str] = []
-    hasher = memo.cached(("hasher",), deps.Hasher, transient=True)
-    hasher.next_build()
     assets_hash = deps.digest(repr(sorted(versions.items())))
     # First decide what to render, so a rebuild sets Markdown workers on those pages only.
     todo: list[tuple[model.Output, dict | None, int | None, str | None]] = []  # output, context, page index, body hash

@@ -339,6 +339,17 @@ def test_an_unknown_default_location_points_at_its_line_in_site_yaml(site: Path,
     assert_untouched(site, built)
 
 
+def test_a_template_error_keeps_its_line_when_the_compiled_template_comes_from_the_cache(site: Path, cli, built: dict) -> None:
+    role_html = site / ROLE_HTML
+    role_html.write_text(role_html.read_text("utf-8").replace("{{ role.summary }}", "{{ role.sumary }}", 1), "utf-8")
+    line, _ = position(site, ROLE_HTML, "{{ role.sumary }}")
+    for _ in range(2):  # the first run compiles role.html and stores it; the second loads it from the cache
+        run = cli(site, "build")
+        assert_reported(run, ROLE_HTML, line, None, "sumary", "check the name")
+    assert any((site / ".career-guides-cache/templates").iterdir())
+    assert_untouched(site, built)
+
+
 def test_a_template_including_a_missing_partial_is_reported_at_the_include(site: Path, cli, built: dict) -> None:
     edit(site, ROLE_HTML, "{{ role.family }}", '{% include "partials/nope.html" %}')
     line, _ = position(site, ROLE_HTML, '{% include "partials/nope.html" %}')
