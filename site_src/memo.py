@@ -128,17 +128,18 @@ class Memo:
         self.used = set()
         self.added = 0
 
-    def end_build(self, share: float = 0.1) -> None:
-        """Prune once the entries made since the last prune reach this share of the table; otherwise just start
-        the next build's count of what it uses.
+    def end_build(self, share: float = 0.1) -> bool:
+        """Prune once the entries made since the last prune reach this share of the table, and say whether it
+        did; otherwise just start the next build's count of what it uses.
 
         Walking every key costs a serve rebuild several milliseconds at 1,000 pages, while a small
         edit adds an entry or two: the table may carry that share of dead entries, never more.
         """
         if self.added > share * (len(self.entries) + len(self.transient)):
             self.prune()
-        else:
-            self.used = set()
+            return True
+        self.used = set()
+        return False
 
     def _file(self, folder: Path) -> Path:
         return folder / f"parsed-{code_fingerprint()}.pickle"

@@ -1,6 +1,7 @@
 """The build, stage by stage: config, sources, parse, validate, model, render, write."""
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -87,17 +88,9 @@ def build(opts: Options, memo: Memo | None = None) -> Result:
         site = _validate(opts, memo, tree, config, pages, failed_role, problems)
         hasher = memo.cached(("hasher",), deps.Hasher, transient=True)
         hasher.next_build()
-
-        def piece(key: tuple, make: Callable[[], dict]) -> dict:
-            """A memoised piece of context, stored with the hashes records keep of its values: a new process
-            checks what a page read without hashing every piece again."""
-            values, hashes = memo.cached(("piece", key), lambda: _with_hashes(make()))
-            hasher.known(values, hashes)
-            return values
-
         outputs = model.outputs(site.config, site.data, published, site.quiz, site.tables,
                                 lambda key, make: memo.cached(("context", site.data_key, key), make, transient=True),
-                                opts.search and opts.write, piece)
+                                opts.search and opts.write, functools.partial(_piece, memo, hasher))
         written, unchanged, changed = _render_and_write(opts, memo, tree, site, outputs, rendering, hasher, problems)
     except sources.SourceChanged as changed_file:
         problems.error(changed_file.shown, 1, 1, "file changed while the site was being built", "build again")
@@ -227,6 +220,14 @@ def _same_objects(last: tuple[deps.Record, tuple] | None, record: deps.Record, i
     """
     return last is not None and last[0] is record and last[1][0] is inputs[0] and last[1][1] is inputs[1] \
         and last[1][2:] == inputs[2:]
+
+
+def _piece(memo: Memo, hasher: deps.Hasher, key: tuple, make: Callable[[], dict]) -> dict:
+    """A memoised piece of context, stored with the hashes that records keep of its values, so a new
+    process checks what a page read without hashing every piece again."""
+    values, hashes = memo.cached(("piece", key), lambda: _with_hashes(make()))
+    hasher.known(values, hashes)
+    return values
 
 
 def _with_hashes(values: dict) -> tuple[dict, dict[str, str]]:

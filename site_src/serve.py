@@ -7,6 +7,7 @@ fire before a rebuild finishes and are dropped when they come too close together
 """
 from __future__ import annotations
 
+import gc
 import html
 import logging
 import mimetypes
@@ -47,12 +48,28 @@ class Preview:
                                      "run `python build.py --debug` for a traceback, and report it")]
             return [str(self.problems[0])]
         finally:
-            self.memo.end_build()
+            _settle_memory(self.memo.end_build())
         self.problems = []
         lines = [f"changed: /{path}" for path in result.changed]
         lines += [str(w) for w in result.warnings]
         lines.append(f"{result.written} pages written, {result.unchanged} unchanged, {result.seconds:.2f} s")
         return lines
+
+
+def _settle_memory(pruned: bool) -> None:
+    """Keep the garbage collector off the site model that the preview holds between saves.
+
+    A full collection walks every object alive, 0.75 s at 5,000 roles, and Python ran one every few
+    saves; objects that outlive a rebuild are frozen out of its reach instead. Young garbage is
+    collected before freezing, and once the memo drops old entries everything is collected again,
+    so cycles among dropped objects are freed then.
+    """
+    if pruned:
+        gc.unfreeze()
+        gc.collect()
+    else:
+        gc.collect(1)
+    gc.freeze()
 
 
 def snippet(problem: Problem) -> list[tuple[int, str]]:
