@@ -76,7 +76,10 @@ class Record:
 
     def templates_current(self, templates: dict[str, str]) -> bool:
         """True when every template this output loaded is unchanged."""
-        return all(templates.get(name) == h for name, h in self.templates.items())
+        for name, h in self.templates.items():  # a loop, not all(<genexpr>): asked for every output of every rebuild
+            if templates.get(name) != h:
+                return False
+        return True
 
     def still_valid(self, templates: dict[str, str], context: dict, hasher: Hasher) -> bool:
         """True when every template and every value this output read is unchanged."""

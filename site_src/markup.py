@@ -110,8 +110,8 @@ class Rendering:
     def __init__(self, pages: Iterable[tuple[str, str, str]], cache: Cache | None, jobs: int, eager: bool = True):
         self.pages = list(pages)
         self.cache = cache
-        fingerprint = settings_fingerprint()
-        self.keys = [page_key(digest, fingerprint) for _, digest, _ in self.pages]
+        self._fingerprint = settings_fingerprint()
+        self._keys: dict[int, str] = {}  # worked out when asked: a rebuild looks up only the pages it renders
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.pool = None
         self.fresh: Iterator[str] = iter(())
@@ -129,7 +129,7 @@ class Rendering:
         """Look the wanted pages up in the cache and set workers on the ones it lacks."""
         self._started = True
         # Cached entries are only checked for now and read when their turn comes, to keep memory flat.
-        self.missing = [i for i in wanted if not (self.cache and self.cache.has(self.keys[i]))]
+        self.missing = [i for i in wanted if not (self.cache and self.cache.has(self.key(i)))]
         self._missing_set = set(self.missing)
         if self.jobs > 1 and len(self.missing) >= _POOL_THRESHOLD:
             # spawn, not fork: a forked worker would carry a copy of everything the build has loaded.
@@ -150,10 +150,16 @@ class Rendering:
             if i not in keep:
                 self.skip(i)
 
+    def key(self, i: int) -> str:
+        """The cache key of page i."""
+        if i not in self._keys:
+            self._keys[i] = page_key(self.pages[i][1], self._fingerprint)
+        return self._keys[i]
+
     def html(self, i: int) -> str:
         """The HTML of text i, from the cache or the workers (results for skipped texts are set aside)."""
         if i not in self._missing_set:
-            cached = self.cache.get(self.keys[i])
+            cached = self.cache.get(self.key(i))
             if cached is not None:
                 return cached
         if self.pool and i in self._missing_set:
@@ -161,14 +167,14 @@ class Rendering:
                 index, result = self.missing[self._next_missing], next(self.fresh)
                 self._next_missing += 1
                 if self.cache:
-                    self.cache.put(self.keys[index], result)
+                    self.cache.put(self.key(index), result)
                 if index not in self._skipped:
                     self._ahead[index] = result
             return self._ahead.pop(i)
         self._md = self._md or new_renderer()
         html = page_html(self._md, *self.pages[i])
         if self.cache:
-            self.cache.put(self.keys[i], html)
+            self.cache.put(self.key(i), html)
         return html
 
     def skip(self, i: int) -> None:

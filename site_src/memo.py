@@ -75,7 +75,9 @@ class Memo:
 
     def _get(self, table: dict, key: Hashable, compute: Callable[[], Any]) -> Any:
         """table[key], computed on a miss; on a hit, the entries its step used are marked used too, so they live as long."""
-        self._use(key)
+        self.used.add(key)  # _use(key), written out: this runs several thousand times per rebuild
+        if self._open:
+            self._open[-1].add(key)
         if key in table:
             self.hits += 1
             inner = self.inner.get(key)

@@ -304,8 +304,9 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
         role = data.role(page.slug)
         # Keyed on the role's own records (and what all roles share), so a pay edit redoes one role's pieces.
         key = ("role", role.id, page.url, data.digest_for([role.id]), paths_key, config)
+        # The caller's key covers the data, so the page and the site settings are all this key needs.
         out.append(Output(f"roles/{page.slug}/index.html", "role.html", reuse(
-            ("role page", page.fingerprint, compare_of[role.id]) + key + site_key,
+            ("role page", page.fingerprint) + site_key,
             lambda role=role, page=page, key=key: {**shared, "url": page.url, "kind": "role", "page": page,
                                                    "compare_url": compare_of[role.id], **piece(
                 key, lambda: _role_pieces(data, role, page, recommended, verdicts, similar(), config))}),

@@ -212,14 +212,23 @@ def _set_special(hasher: deps.Hasher, assets_hash: str, body: str | None) -> Non
 
 
 def _same_objects(last: tuple[deps.Record, tuple] | None, record: deps.Record, inputs: tuple) -> bool:
-    """Whether record is the one checked last build against the very same context and settings objects, and the same
-    page body and asset hashes.
+    """Whether record is the one checked last build against the very same context and settings objects and
+    the same asset hashes.
 
     Contexts are immutable and reused while their sources are unchanged, so this settles most outputs
-    of a rebuild with a few identity checks instead of hashing every name each one reads.
+    of a rebuild with a few identity checks instead of hashing every name each one reads. A page's
+    body needs no check of its own: its context is reused only while the data, the settings and the
+    page's file are unchanged, and those are all its body is made from.
     """
     return last is not None and last[0] is record and last[1][0] is inputs[0] and last[1][1] is inputs[1] \
-        and last[1][2:] == inputs[2:]
+        and last[1][2] == inputs[2]
+
+
+def _page_body(memo: Memo, site: _Site, output: model.Output) -> str:
+    """The hash of a page's body (memoised on what it is made from)."""
+    page, root = output.page, render.root_for(output.path, site.config)
+    return memo.cached(("body", page.fingerprint, site.data.digest_for(page.cited_roles), site.config, root),
+                       lambda: _body_hash(page, _expansions(memo, page, site, root)))
 
 
 def _piece(memo: Memo, hasher: deps.Hasher, key: tuple, make: Callable[[], dict]) -> dict:
@@ -260,24 +269,21 @@ def _render_and_write(opts: Options, memo: Memo, tree: sources.SourceTree, site:
                 continue
             index = page_index if output.page else None
             page_index += output.page is not None
-            body = None
-            if output.page:
-                root = render.root_for(output.path, site.config)
-                cited = site.data.digest_for(output.page.cited_roles)
-                body = memo.cached(("body", output.page.fingerprint, cited, site.config, root),
-                                   lambda: _body_hash(output.page, _expansions(memo, output.page, site, root)))
-            _set_special(hasher, assets_hash, body)
             old = previous.get(output.path)
-            inputs = (output.context, site.config, assets_hash, body)
-            context = None if old and _same_objects(confirmed.get(output.path), old, inputs) \
-                else render.context_for(output, site.config, versions)  # only needed to check by hash, or to render
-            current = old is not None and (old.templates_current(templates) if context is None
-                                           else old.still_valid(templates, context, hasher))
-            if writer and current and writer.keep(output.path):
+            inputs = (output.context, site.config, assets_hash)
+            if writer and old is not None and _same_objects(confirmed.get(output.path), old, inputs) \
+                    and old.templates_current(templates) and writer.keep(output.path):
                 records[output.path] = old
                 now_confirmed[output.path] = (old, inputs)
                 continue
-            todo.append((output, context or render.context_for(output, site.config, versions), index, body))
+            body = _page_body(memo, site, output) if output.page else None
+            _set_special(hasher, assets_hash, body)
+            context = render.context_for(output, site.config, versions)
+            if writer and old is not None and old.still_valid(templates, context, hasher) and writer.keep(output.path):
+                records[output.path] = old
+                now_confirmed[output.path] = (old, inputs)
+                continue
+            todo.append((output, context, index, body))
         rendering.want([index for _, _, index, _ in todo if index is not None])
         for output, context, index, body in todo:
             if context is None:
@@ -292,7 +298,7 @@ def _render_and_write(opts: Options, memo: Memo, tree: sources.SourceTree, site:
             if text is None:
                 continue
             records[output.path] = deps.record(env.loaded, env.reads, templates, context, hasher)
-            now_confirmed[output.path] = (records[output.path], (output.context, site.config, assets_hash, body))
+            now_confirmed[output.path] = (records[output.path], (output.context, site.config, assets_hash))
             if writer and writer.write(output.path, text.encode("utf-8")):
                 changed.append(output.path)
         if writer:

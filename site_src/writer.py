@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 from pathlib import Path, PurePosixPath
 
 MARKER = ".career-guides"
@@ -39,6 +40,7 @@ class SiteWriter:
 
     def __init__(self, output: Path):
         self.output = output
+        self._prefix = os.path.join(output, "")  # the output folder with a trailing separator
         self.staging = output.parent / f".{output.name}.staging"
         shutil.rmtree(self.staging, ignore_errors=True)
         self.staging.mkdir(parents=True)
@@ -72,8 +74,11 @@ class SiteWriter:
 
     def keep(self, rel: str) -> bool:
         """Carry the published copy of rel over unchanged; False when there is none to keep."""
-        old = os.path.join(self.output, rel)  # a string: a rebuild keeps nearly every output
-        if not os.path.isfile(old):
+        old = self._prefix + rel  # a string: a rebuild keeps nearly every output
+        try:
+            if not stat.S_ISREG(os.stat(old).st_mode):
+                return False
+        except OSError:
             return False
         parts = self._claim(rel)
         if not self.update:

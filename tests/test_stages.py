@@ -310,7 +310,7 @@ def test_a_lazy_rendering_renders_and_caches_only_the_pages_wanted(tmp_path: Pat
         assert [rendering.html(3), rendering.html(30)] == ["<p>Page 3</p>", "<p>Page 30</p>"]
     finally:
         rendering.close()
-    assert sorted(cache.present) == sorted(rendering.keys[i] for i in (3, 30))
+    assert sorted(cache.present) == sorted(rendering.key(i) for i in (3, 30))
     # A cache's memory of what is on disk is only a shortcut: an entry deleted since is rendered again.
     for entry in (tmp_path / "cache").rglob("*.html"):
         entry.unlink()
