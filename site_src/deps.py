@@ -1,8 +1,8 @@
 """What each output read when it was last rendered, and whether any of it has changed since.
 
-Each rendered output leaves a record: the templates it loaded (with their hashes) and a hash
-of every context value its templates looked up. The next build renders an output again only
-when one of those differs; otherwise it keeps the published file. Records live in the output
+Each rendered output leaves a record: the templates it loaded (with their hashes), the context
+names its templates looked up, and one hash of those names' values. The next build renders an
+output again only when a template or that hash differs; otherwise it keeps the published file. Records live in the output
 folder's marker file, so they always describe exactly the files beside them.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-FORMAT = 2
+FORMAT = 3
 
 
 def digest(text: str) -> str:
@@ -69,10 +69,15 @@ def value_hash(value: Any) -> str:
 
 @dataclass(frozen=True)
 class Record:
-    """What one output read: template name -> hash, context name -> hash."""
+    """What one output read: template name -> hash, the context names it looked up, and one hash of their values.
+
+    One hash for all the names (rather than one per name) keeps the marker file small: an output
+    is kept only when every value is unchanged, so the combined hash decides exactly the same.
+    """
 
     templates: dict[str, str]
-    reads: dict[str, str]
+    names: tuple[str, ...]
+    values: str
 
     def templates_current(self, templates: dict[str, str]) -> bool:
         """True when every template this output loaded is unchanged."""
@@ -83,13 +88,12 @@ class Record:
 
     def still_valid(self, templates: dict[str, str], context: dict, hasher: Hasher) -> bool:
         """True when every template and every value this output read is unchanged."""
-        if not self.templates_current(templates):
-            return False
-        # A plain loop, not all(<genexpr>): serve runs this for every output on every rebuild.
-        for name, h in self.reads.items():
-            if (hasher(name, context[name]) if name in context else hasher.special.get(name, "missing")) != h:
-                return False
-        return True
+        return self.templates_current(templates) and _values_hash(hasher, context, self.names) == self.values
+
+
+def _values_hash(hasher: Hasher, context: dict, names: tuple[str, ...]) -> str:
+    """One hash of the current values of these context names."""
+    return digest("\0".join(_hash_of(hasher, context, name) for name in names))
 
 
 def _hash_of(hasher: Hasher, context: dict, name: str) -> str:
@@ -101,8 +105,8 @@ def _hash_of(hasher: Hasher, context: dict, name: str) -> str:
 
 def record(loaded: set[str], reads: set[str], templates: dict[str, str], context: dict, hasher: Hasher) -> Record:
     """The record of a render that loaded these templates and read these names."""
-    return Record({name: templates[name] for name in sorted(loaded)},
-                  {name: _hash_of(hasher, context, name) for name in sorted(reads)})
+    names = tuple(sorted(reads))
+    return Record({name: templates[name] for name in sorted(loaded)}, names, _values_hash(hasher, context, names))
 
 
 def _encode(value: Any) -> str:
@@ -112,17 +116,12 @@ def _encode(value: Any) -> str:
 
 @dataclass
 class Marker:
-    """The marker file as this process last read or wrote it, parsed.
-
-    serve reads the same marker on every rebuild and rewrites it with a few records changed; this
-    keeps the parsed form for bytes it has seen and each record's JSON for records it has encoded,
-    so a rebuild parses and encodes only what changed.
-    """
+    """The marker file as this process last read or wrote it, parsed: serve reads the same marker on
+    every rebuild, so it is parsed again only when its bytes differ."""
 
     raw: bytes = b""
     records: dict[str, Record] = field(default_factory=dict)
     files: set[str] | None = None
-    _encoded: dict[str, tuple[Record, str]] = field(default_factory=dict)  # path -> (record, its JSON)
 
     def read(self, raw: bytes) -> tuple[dict[str, Record], set[str] | None]:
         """Records and output files of a marker file's bytes; empty (and None) when from another format or unreadable."""
@@ -133,18 +132,24 @@ class Marker:
 
     def dump(self, records: dict[str, Record], files: set[str]) -> bytes:
         """Records and the list of every output file as the marker file's JSON: sorted, so an unchanged site gives the same bytes."""
-        encoded, parts = {}, []
-        for path in sorted(records):
-            record = records[path]
-            hit = self._encoded.get(path)
-            if hit is None or hit[0] is not record:
-                hit = (record, _encode({"templates": record.templates, "reads": record.reads}))
-            encoded[path] = hit
-            parts.append(json.dumps(path) + ":" + hit[1])
-        # The same bytes as _encode({"files": ..., "format": ..., "outputs": ...}), without encoding every record again.
-        raw = ('{"files":' + _encode(sorted(files)) + f',"format":{FORMAT},"outputs":{{' + ",".join(parts) + "}}\n").encode("utf-8")
-        self._encoded, self.raw, self.records, self.files = encoded, raw, dict(records), set(files)
-        return raw
+        self.raw, self.records, self.files = dump(records, files), dict(records), set(files)
+        return self.raw
+
+
+def dump(records: dict[str, Record], files: set[str]) -> bytes:
+    """The marker file's JSON. Outputs share a few sets of templates and of names, so each set is written
+    once, in order of first use, and each output names its sets by number."""
+    template_sets: dict[tuple, int] = {}
+    name_sets: dict[tuple[str, ...], int] = {}
+    outputs = {}
+    for path in sorted(records):
+        r = records[path]
+        t = template_sets.setdefault(tuple(r.templates.items()), len(template_sets))
+        n = name_sets.setdefault(r.names, len(name_sets))
+        outputs[path] = [t, n, r.values]
+    body = {"format": FORMAT, "files": sorted(files), "templates": [dict(t) for t in template_sets],
+            "names": [list(n) for n in name_sets], "outputs": outputs}
+    return (_encode(body) + "\n").encode("utf-8")
 
 
 def load(raw: bytes) -> tuple[dict[str, Record], set[str] | None]:
@@ -153,7 +158,9 @@ def load(raw: bytes) -> tuple[dict[str, Record], set[str] | None]:
         body = json.loads(raw)
         if body.get("format") != FORMAT:
             return {}, None
-        records = {path: Record(dict(r["templates"]), dict(r["reads"])) for path, r in body["outputs"].items()}
+        template_sets = [dict(t) for t in body["templates"]]
+        name_sets = [tuple(n) for n in body["names"]]
+        records = {path: Record(template_sets[t], name_sets[n], values) for path, (t, n, values) in body["outputs"].items()}
         return records, set(body["files"])
-    except (ValueError, AttributeError, KeyError, TypeError):
+    except (ValueError, AttributeError, KeyError, TypeError, IndexError):
         return {}, None

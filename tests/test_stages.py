@@ -326,22 +326,34 @@ def test_read_only_cache_stores_nothing(tmp_path: Path) -> None:
 
 # --- writer ----------------------------------------------------------------
 
-def test_marker_bytes_are_plain_sorted_json_and_read_back_to_the_same_records() -> None:
+def test_marker_files_write_each_set_of_templates_and_names_once_and_read_back_to_the_same_records() -> None:
     import json
     from site_src import deps
-    records = {path: deps.Record({"base.html": "t1"}, {"role": "h-" + path, "site": "s"}) for path in ("b/index.html", "a/index.html")}
-    files = {"a/index.html", "b/index.html", "data/pay.json"}
-    marker = deps.Marker()
-    raw = marker.dump(records, files)
-    expected = {"files": sorted(files), "format": deps.FORMAT,
-                "outputs": {p: {"templates": r.templates, "reads": r.reads} for p, r in records.items()}}
-    assert raw == (json.dumps(expected, sort_keys=True, separators=(",", ":")) + "\n").encode()
-    assert deps.load(raw) == (records, files)
-    # One record replaced: the next marker says so, and a fresh reader agrees with the one that wrote it.
-    records["a/index.html"] = deps.Record({"base.html": "t2"}, {"role": "new"})
-    raw2 = marker.dump(records, files)
-    assert deps.Marker().read(raw2) == (records, files) and marker.read(raw2)[0]["a/index.html"].reads == {"role": "new"}
+    base = {"base.html": "t1", "role.html": "t2"}
+    records = {"b/index.html": deps.Record(dict(base), ("role", "site"), "v-b"),
+               "a/index.html": deps.Record(dict(base), ("role", "site"), "v-a"),
+               "c/index.html": deps.Record({"base.html": "t1"}, ("site",), "v-c")}
+    files = {"a/index.html", "b/index.html", "c/index.html", "data/pay.json"}
+    raw = deps.Marker().dump(records, files)
+    body = json.loads(raw)
+    assert body["templates"] == [base, {"base.html": "t1"}] and body["names"] == [["role", "site"], ["site"]]
+    assert body["outputs"] == {"a/index.html": [0, 0, "v-a"], "b/index.html": [0, 0, "v-b"], "c/index.html": [1, 1, "v-c"]}
+    assert raw == deps.Marker().dump(dict(reversed(records.items())), files)  # the same bytes, in any order
+    assert deps.load(raw) == (records, files) and deps.Marker().read(raw) == (records, files)
     assert deps.Marker().read(b"not json") == ({}, None)
+    assert deps.load(raw.replace(b'[1,1,"v-c"]', b'[7,1,"v-c"]')) == ({}, None)  # a damaged marker is ignored
+
+
+def test_a_record_holds_while_every_value_it_read_is_unchanged() -> None:
+    from site_src import deps
+    hasher = deps.Hasher()
+    context = {"role": ("mlops",), "site": "s"}
+    rec = deps.record({"role.html"}, {"role", "site", "m"}, {"role.html": "t1"}, context, hasher)
+    assert rec.names == ("m", "role", "site")  # 'm' was looked up and missing: its absence is recorded too
+    assert rec.still_valid({"role.html": "t1"}, dict(context), deps.Hasher())
+    assert not rec.still_valid({"role.html": "t2"}, context, hasher)
+    assert not rec.still_valid({"role.html": "t1"}, {**context, "role": ("prompt",)}, deps.Hasher())
+    assert not rec.still_valid({"role.html": "t1"}, {**context, "m": 1}, deps.Hasher())
 
 
 def test_writer_refuses_paths_outside_the_output_and_paths_written_twice(tmp_path: Path) -> None:
