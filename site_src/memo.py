@@ -120,8 +120,9 @@ class Memo:
         hit = self.entries.get(key)
         return hit[0] if hit else None
 
-    def prune(self) -> None:
-        """Forget entries the last build did not use, so the table tracks the current sources only."""
+    def prune(self) -> int:
+        """Forget entries the last build did not use, so the table tracks the current sources only; say how many."""
+        before = len(self.entries) + len(self.transient)
         kept = {k: v for k, v in self.entries.items() if k in self.used}
         self.dirty |= len(kept) != len(self.entries)
         self.entries = kept
@@ -129,19 +130,23 @@ class Memo:
         self.inner = {k: v for k, v in self.inner.items() if k in self.used}
         self.used = set()
         self.added = 0
+        return before - len(self.entries) - len(self.transient)
 
-    def end_build(self, share: float = 0.1) -> bool:
-        """Prune once the entries made since the last prune reach this share of the table, and say whether it
-        did; otherwise just start the next build's count of what it uses.
+    def size(self) -> int:
+        """How many entries the table holds."""
+        return len(self.entries) + len(self.transient)
+
+    def end_build(self, share: float = 0.1) -> int:
+        """Prune once the entries made since the last prune reach this share of the table, and say how many
+        entries went; otherwise just start the next build's count of what it uses.
 
         Walking every key costs a serve rebuild several milliseconds at 1,000 pages, while a small
         edit adds an entry or two: the table may carry that share of dead entries, never more.
         """
-        if self.added > share * (len(self.entries) + len(self.transient)):
-            self.prune()
-            return True
+        if self.added > share * self.size():
+            return self.prune()
         self.used = set()
-        return False
+        return 0
 
     def _file(self, folder: Path) -> Path:
         return folder / f"parsed-{code_fingerprint()}.pickle"

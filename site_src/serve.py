@@ -33,6 +33,7 @@ class Preview:
     memo: Memo = field(default_factory=Memo)
     problems: list[Problem] = field(default_factory=list)
     builds: int = 0
+    dropped: int = 0  # memo entries dropped since the last full garbage collection
 
     def rebuild(self) -> list[str]:
         """Build once; return the report lines. Never raises: a bad save becomes `problems`."""
@@ -48,28 +49,30 @@ class Preview:
                                      "run `python build.py --debug` for a traceback, and report it")]
             return [str(self.problems[0])]
         finally:
-            _settle_memory(self.memo.end_build())
+            self._settle_memory(self.memo.end_build())
         self.problems = []
         lines = [f"changed: /{path}" for path in result.changed]
         lines += [str(w) for w in result.warnings]
         lines.append(f"{result.written} pages written, {result.unchanged} unchanged, {result.seconds:.2f} s")
         return lines
 
+    def _settle_memory(self, dropped: int) -> None:
+        """Keep the garbage collector off the site model that the preview holds between saves.
 
-def _settle_memory(pruned: bool) -> None:
-    """Keep the garbage collector off the site model that the preview holds between saves.
-
-    A full collection walks every object alive, 0.75 s at 5,000 roles, and Python ran one every few
-    saves; objects that outlive a rebuild are frozen out of its reach instead. Young garbage is
-    collected before freezing, and once the memo drops old entries everything is collected again,
-    so cycles among dropped objects are freed then.
-    """
-    if pruned:
-        gc.unfreeze()
-        gc.collect()
-    else:
-        gc.collect(1)
-    gc.freeze()
+        A full collection walks every object alive (0.75 s at 5,000 roles) and Python ran one every
+        few saves. After each rebuild, young garbage is collected and what survives is frozen out of
+        the collector's reach. Frozen objects the memo later drops are freed as usual, unless they
+        form cycles; those wait for a full collection, made after the first build and then once the
+        memo has dropped as many entries as it holds, so they never outweigh the live model.
+        """
+        self.dropped += dropped
+        if self.builds == 1 or self.dropped >= self.memo.size():
+            gc.unfreeze()
+            gc.collect()
+            self.dropped = 0
+        else:
+            gc.collect(1)
+        gc.freeze()
 
 
 def snippet(problem: Problem) -> list[tuple[int, str]]:

@@ -425,18 +425,18 @@ def test_a_memo_prunes_once_enough_was_added_and_keeps_what_nested_steps_used() 
     for i in range(20):
         memo.cached(("entry", i), lambda i=i: i)
     memo.run(("outer",), lambda found: memo.cached(("inner",), lambda: "x"), Problems())
-    assert memo.end_build()  # everything was added by this build: pruned, and all of it was used
+    assert memo.end_build() == 0 and memo.added == 0  # everything was added by this build: pruned, all of it used
     assert len(memo.entries) == 22
     memo.cached(("entry", 0), lambda: 0)
     memo.run(("outer",), lambda found: "not run on a hit", Problems())
     memo.cached(("new",), lambda: "n")
-    assert not memo.end_build()  # one entry added of 23: no prune yet, so the unused ones stay for now
+    assert memo.end_build() == 0 and memo.added == 1  # one entry added of 23: no prune yet, the unused stay
     assert len(memo.entries) == 23
     memo.cached(("entry", 0), lambda: 0)
     memo.run(("outer",), lambda found: "not run on a hit", Problems())
     for i in range(5):
         memo.cached(("newer", i), lambda i=i: i)
-    assert memo.end_build()  # enough added: what this build did not use goes; the hit on outer kept inner alive
+    assert memo.end_build() == 20  # enough added: what this build did not use goes; the hit on outer kept inner alive
     assert set(memo.entries) == {("entry", 0), ("outer",), ("inner",)} | {("newer", i) for i in range(5)}
 
 
