@@ -98,9 +98,11 @@ def test_bundled_quiz_has_the_required_shape() -> None:
 
 def test_points_are_moves_weighted_by_profile() -> None:
     q, t, _, _ = bundled()
-    option = q.questions[0].options[0]  # infra 3, engineering 2
-    mlops = q.profiles["mlops-engineer"]  # infra 3, engineering 2
-    assert t["questions"][0]["options"][0]["points"][0] == 3 * mlops["infra"] + 2 * mlops["engineering"] == 13
+    option = q.questions[0].options[0]
+    mlops = q.profiles["mlops-engineer"]
+    assert option.moves == {"infra": 3, "engineering": 2} and (mlops["infra"], mlops["engineering"]) == (3, 2)
+    expected = sum(weight * mlops.get(dimension, 0) for dimension, weight in option.moves.items())
+    assert t["questions"][0]["options"][0]["points"][0] == expected == 13
 
 
 def test_tables_are_deterministic_and_versioned_by_content(tmp_path: Path) -> None:
