@@ -184,18 +184,31 @@ class Data:
         return (shown, *doc.at(("roles", index, "id"))) if doc else (shown, 1, 1)
 
     def only_roles(self, keep: set[str]) -> "Data":
-        """The same data with every record of a role outside `keep` left out (for draft roles)."""
-        if all(r.id in keep for r in self.roles):
+        """The same data with every record of a role outside `keep` left out (for draft roles, and for each
+        comparison page, which shows a few roles of many)."""
+        if len(keep) >= len(self.roles) and all(r.id in keep for r in self.roles):
             return self  # the same object, so what is cached on it (indexes, hashes) carries over
+
+        def gather(kind: str) -> tuple:
+            # Through the per-role index, in data order: a few roles cost what they hold, not what the data holds.
+            return tuple(record for _, record in sorted(p for role in keep for p in self._placed[kind].get(role, ())))
+
         return replace(
-            self, roles=tuple(r for r in self.roles if r.id in keep),
-            bands=tuple(b for b in self.bands if b.role in keep),
+            self, roles=gather("roles"), bands=gather("bands"), paths=gather("paths"),
             verdicts=tuple(v for v in self.verdicts if v.role in keep),
-            paths=tuple(p for p in self.paths if p.role in keep),
             recommendations=tuple(r for r in self.recommendations if r.role in keep),
             # A revision about draft roles only is not news yet; one that also names published roles keeps those.
             revisions=tuple(replace(r, roles=tuple(x for x in r.roles if x in keep)) for r in self.revisions
                             if not r.roles or any(x in keep for x in r.roles)))
+
+    @cached_property
+    def _placed(self) -> dict[str, dict[str, list[tuple[int, Any]]]]:
+        """Roles, bands and paths grouped by role id, each with its place in data order."""
+        out: dict[str, dict[str, list[tuple[int, Any]]]] = {"roles": {}, "bands": {}, "paths": {}}
+        for kind, groups in out.items():
+            for i, record in enumerate(getattr(self, kind)):
+                groups.setdefault(record.id if kind == "roles" else record.role, []).append((i, record))
+        return out
 
     # Lookups are indexed once per Data: pages ask them thousands of times on a large site.
     @cached_property

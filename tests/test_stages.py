@@ -138,6 +138,26 @@ def test_similar_roles_rank_like_comparing_every_pair() -> None:
         assert got == expected, f"seed {seed}"
 
 
+def test_only_roles_keeps_data_order_like_filtering_every_record() -> None:
+    """only_roles gathers a few roles' records through an index; it must equal filtering every record."""
+    import random
+    from dataclasses import replace
+    problems = Problems()
+    base = data.load(mini_tree(problems), TODAY, 730, problems)
+    rng = random.Random(7)
+    roles = tuple(replace(base.roles[0], id=f"r{i}") for i in range(12))
+    bands = tuple(replace(base.bands[i % 2], role=rng.choice(roles).id, low=i) for i in range(40))  # roles interleaved
+    paths = tuple(replace(base.paths[0], role=r.id, background=f"b{j}") for r in roles for j in range(rng.randint(0, 3)))
+    d = replace(base, roles=roles, bands=bands, paths=paths)
+    for _ in range(30):
+        keep = {r.id for r in rng.sample(roles, rng.randint(1, 11))} | ({"no-such-role"} if rng.random() < 0.3 else set())
+        got = d.only_roles(keep)
+        assert got.roles == tuple(r for r in roles if r.id in keep)
+        assert got.bands == tuple(b for b in bands if b.role in keep)
+        assert got.paths == tuple(p for p in paths if p.role in keep)
+    assert d.only_roles({r.id for r in roles}) is d
+
+
 def test_the_data_fingerprint_changes_with_any_record_or_its_order() -> None:
     """A template reading `data` is re-rendered when this hash changes, so it must cover every field."""
     from dataclasses import fields, replace
