@@ -241,12 +241,9 @@ class Data:
         return out
 
     @cached_property
-    def fingerprint(self) -> str:
-        """A hash of all of the data, from the per-role hashes: how the build's record of what a page read
-        describes the data without writing out all of it (see deps.Hasher)."""
-        # The per-role hashes keep each role's records in order; the role sequences keep the order across roles.
-        order = ([b.role for b in self.bands], [p.role for p in self.paths])
-        return hashlib.sha256(repr((sorted(self._digests.items()), self.revisions, order)).encode("utf-8")).hexdigest()[:20]
+    def roles_digest(self) -> str:
+        """A hash of the role records alone (not their pay or paths): what every page's list of roles shows."""
+        return hashlib.sha256(repr(self.roles).encode("utf-8")).hexdigest()[:20]
 
     def digest_for(self, role_ids: Iterable[str]) -> tuple[str, ...]:
         """What a page citing these roles can show of the data: their hashes plus the shared one.

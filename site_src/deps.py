@@ -62,7 +62,7 @@ class Hasher:
 
 def value_hash(value: Any) -> str:
     """The hash a record keeps of one context value."""
-    # A value that knows what it is made from (a page: its path and content hash; the data) says so cheaply.
+    # A value that knows what it is made from (a page: its path and content hash) says so cheaply.
     fingerprint = getattr(value, "fingerprint", None)
     return digest(fingerprint) if isinstance(fingerprint, str) else digest(repr(value))
 

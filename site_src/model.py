@@ -266,20 +266,25 @@ def quiz_outputs(config: SiteConfig, shared: dict, quiz: Quiz, tables: dict, qui
 
 def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None = None, tables: dict | None = None,
             reuse: Callable[[tuple, Callable[[], dict]], dict] = lambda key, make: make(), search: bool = False,
-            piece: Callable[[tuple, Callable[[], dict]], dict] = lambda key, make: make()) -> list[Output]:
+            piece: Callable[[tuple, Callable[[], dict]], dict] = lambda key, make: make(),
+            hold: Callable[[tuple, Callable[[], dict]], dict] = lambda key, make: make()) -> list[Output]:
     """Every file the build writes, in a fixed order; page outputs follow the order of `pages`.
 
     reuse(key, make) may hand back a context made by an earlier build for the same key; the
-    caller's key covers the data, and ours covers the page and everything shared. piece(key, make)
-    does the same with no data in the caller's key: ours covers everything the piece is made from.
+    caller's key covers the data, and ours covers the page and everything shared. hold(key, make)
+    and piece(key, make) do the same with no data in the caller's key: ours covers everything the
+    value is made from, so it outlives edits to other roles' data (piece is also kept between runs).
     """
     guides = sorted((p for p in pages if p.kind == "guide"), key=lambda p: (p.published, p.slug), reverse=True)
     # What every reusable context below is made from besides the data (the caller's key covers that).
     site_key = ("site", config, hashlib.sha256(repr(([g.fingerprint for g in guides], quiz, tables)).encode()).hexdigest())
     # Templates record which of these names they read, so each output depends only on what it shows. Reused, like
     # the contexts made from it, so a rebuild can see an unchanged output by identity (see pipeline).
-    shared = reuse(("shared",) + site_key, lambda: {
-        "roles": data.roles, "guides": guides, "data": data, "quiz": quiz, "has_quiz": quiz is not None,
+    # Keyed on the roles and what all roles share, not on pay or paths: a figure edit keeps it, and so
+    # keeps every role page's context that is made from it.
+    shared_key = ("shared", data.roles_digest, data.digest_for([])) + site_key
+    shared = hold(shared_key, lambda: {
+        "roles": data.roles, "guides": guides, "quiz": quiz, "has_quiz": quiz is not None,
         "sources": {src.id: src for src in data.sources}, "all_verdicts": data.verdicts,
         "crumbs": [], "jsonld": Markup(""), "not_given": figures.NOT_GIVEN})
     out = [Output("index.html", "home.html", {**shared, "url": "", "kind": "home"})]
@@ -304,9 +309,10 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
         role = data.role(page.slug)
         # Keyed on the role's own records (and what all roles share), so a pay edit redoes one role's pieces.
         key = ("role", role.id, page.url, data.digest_for([role.id]), paths_key, config)
-        # The caller's key covers the data, so the page and the site settings are all this key needs.
-        out.append(Output(f"roles/{page.slug}/index.html", "role.html", reuse(
-            ("role page", page.fingerprint) + site_key,
+        # Everything the page shows: its file, its role's pieces, the roles its prose cites (its body), the
+        # shared context, and which comparison page holds it.
+        out.append(Output(f"roles/{page.slug}/index.html", "role.html", hold(
+            ("role page", page.fingerprint, compare_of[role.id], data.digest_for(page.cited_roles)) + key + shared_key,
             lambda role=role, page=page, key=key: {**shared, "url": page.url, "kind": "role", "page": page,
                                                    "compare_url": compare_of[role.id], **piece(
                 key, lambda: _role_pieces(data, role, page, recommended, verdicts, similar(), config))}),

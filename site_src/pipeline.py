@@ -90,7 +90,8 @@ def build(opts: Options, memo: Memo | None = None) -> Result:
         hasher.next_build()
         outputs = model.outputs(site.config, site.data, published, site.quiz, site.tables,
                                 lambda key, make: memo.cached(("context", site.data_key, key), make, transient=True),
-                                opts.search and opts.write, functools.partial(_piece, memo, hasher))
+                                opts.search and opts.write, functools.partial(_piece, memo, hasher),
+                                lambda key, make: memo.cached(("context", key), make, transient=True))
         written, unchanged, changed = _render_and_write(opts, memo, tree, site, outputs, rendering, hasher, problems)
     except sources.SourceChanged as changed_file:
         problems.error(changed_file.shown, 1, 1, "file changed while the site was being built", "build again")
@@ -217,8 +218,8 @@ def _same_objects(last: tuple[deps.Record, tuple] | None, record: deps.Record, i
 
     Contexts are immutable and reused while their sources are unchanged, so this settles most outputs
     of a rebuild with a few identity checks instead of hashing every name each one reads. A page's
-    body needs no check of its own: its context is reused only while the data, the settings and the
-    page's file are unchanged, and those are all its body is made from.
+    body needs no check of its own: its context is reused only while its file, the settings and the
+    data its prose cites are unchanged (model.outputs keys it so), and those are all its body is made from.
     """
     return last is not None and last[0] is record and last[1][0] is inputs[0] and last[1][1] is inputs[1] \
         and last[1][2] == inputs[2]

@@ -55,6 +55,15 @@ class Editor:
         path.write_text(text[:start] + str(new) + text[start + len(str(value)):])
         return f"pay low {value} -> {new}"
 
+    def cited_pay(self) -> str:
+        """The low figure of the band another role's page cites (see the test's set-up), lowered."""
+        path = self.content / "data/pay.yaml"
+        text = path.read_text()
+        band = text.index("  - role: mlops-engineer\n    levels: [senior]\n    tier: top-tier\n")
+        m = re.compile(r"^    low: (\d+)$", re.M).search(text, band)
+        path.write_text(text[:m.start(1)] + str(int(m.group(1)) - 1000) + text[m.end(1):])
+        return f"cited pay low {m.group(1)}"
+
     def template(self) -> str:
         name = self.rng.choice(["templates/base.html", "templates/role.html", "templates/compare.html", "templates/partials/macros.html"])
         marker = f"edit-{self.rng.randrange(10**6)}"
@@ -133,6 +142,10 @@ def test_incremental_builds_equal_full_builds_after_every_edit(site: Path, cli, 
     """`cli`: each build a new run of the command, with the memo saved in the cache folder. `preview`: one
     long-lived Preview, as serve keeps, whose rebuilds also reuse contexts and records held in memory."""
     editor = Editor(site, seed=20261127)
+    # One role page cites another role's figures, so a pay edit must reach a page whose own role did not change.
+    prompt = site / "content/roles/prompt-engineer.md"
+    prompt.write_text(prompt.read_text().replace("## Pay\n", "## Pay\n\nFor contrast, senior MLOps engineers at the "
+                      "top tier earn {{ pay role=mlops-engineer level=senior tier=top-tier }}.\n", 1))
     preview = Preview(Options(site / "content", site / "templates", site / "_site", date.today(), cache_dir=site / ".cache"))
 
     def build() -> tuple[bool, str]:
@@ -146,7 +159,7 @@ def test_incremental_builds_equal_full_builds_after_every_edit(site: Path, cli, 
     assert build()[0]
     kinds = [editor.prose, editor.pay_number, editor.template, editor.title, editor.quiz_weight, editor.quiz_text,
              editor.guide_title, editor.new_role, editor.delete_role, editor.rename]
-    plan = [editor.rng.choice(kinds) for _ in range(30)] + [editor.new_role, editor.prose, editor.delete_role]
+    plan = [editor.rng.choice(kinds) for _ in range(30)] + [editor.new_role, editor.prose, editor.delete_role, editor.cited_pay]
     for step, edit in enumerate(plan):
         what = edit()
         if step % 7 == 3:  # a broken save first: the build fails and the site stays as it was
@@ -219,3 +232,20 @@ def test_explain_names_the_search_index_once(site: Path, cli) -> None:
     pay.write_text(pay.read_text().replace("low: 180000", "low: 190000", 1))
     line = next(l for l in cli(site, "build", "--explain").out.splitlines() if l.startswith("pay.yaml "))
     assert line.count("/pagefind/") == 1 and "/pagefind/ (search index, " in line
+
+
+def test_a_preview_updates_a_page_whose_prose_cites_another_roles_changed_figure(mini: Path) -> None:
+    """A role page's context is kept across edits to other roles' data, so its body must still follow the
+    figures its prose cites from them (the bundled site's quiz tables change with every pay edit, which
+    would hide this, so the small fixture site, which has no quiz, is used)."""
+    beta = mini / "content/roles/beta.md"
+    beta.write_text(beta.read_text().replace(
+        "No source gives a figure yet.", "No source gives a figure yet; junior alphas earn {{ pay role=alpha level=junior tier=any }}.", 1))
+    preview = Preview(Options(mini / "content", mini / "templates", mini / "_site", date.today(), cache_dir=mini / ".cache"))
+    preview.rebuild()
+    assert "£30K–£42.5K" in (mini / "_site/roles/beta/index.html").read_text()
+    pay = mini / "content/data/pay.yaml"
+    pay.write_text(pay.read_text().replace("    low: 30000\n", "    low: 31000\n", 1))
+    report = preview.rebuild()
+    assert not preview.problems and "changed: /roles/beta/index.html" in report, report
+    assert "£31K–£42.5K" in (mini / "_site/roles/beta/index.html").read_text()
