@@ -11,14 +11,15 @@ For each site (a copy of the bundled content/ and templates/, or a synthetic sit
 bench_build.generate_site) it builds a `site_src.serve.Preview` in this process, exactly as `serve` does,
 calls `rebuild()` twice to build and warm everything, then times three kinds of save:
 
-  prose     one word of one role's Markdown replaced (then put back)
-  yaml      one pay band's `low` in data/pay.yaml lowered by 1000 (then put back), so low <= high holds
-  template  an HTML comment added just before </body> in templates/base.html (then taken out): every page changes
+  prose     one word of one role's Markdown replaced by a new word each run
+  yaml      one pay band's `low` in data/pay.yaml lowered by another 1000 each run, so low <= high holds
+  template  a new HTML comment just before </body> in templates/base.html each run: every page changes
 
 Each timed run writes the file, starts the clock, calls `preview.rebuild()` and stops the clock when it
-returns (rebuild returns only after the new site has been swapped in). Runs alternate the edit and its
-revert, so every run is a real change, and each run checks that the affected output's bytes on disk
-changed in the expected way, so a no-op cannot pass. A clean full build of the same site (a fresh Preview,
+returns (rebuild returns only after the new site has been swapped in). Every run saves a version of the
+file never saved before, so no cache can hold its result (going back to an earlier version would be served
+from the memo), and each run checks that the affected output's bytes on disk changed in the expected way,
+so a no-op cannot pass. A clean full build of the same site (a fresh Preview,
 an empty cache folder and a new output folder) is timed for comparison with the template edit.
 site_src/, content/ and templates/ are snapshotted into the work folder first and site_src is imported from
 there, so others editing the checkout during a run cannot mix code versions. See tests/benchmarks/README.md.
@@ -56,7 +57,7 @@ from bench_build import CONTENT, TEMPLATES, code_fingerprint, generate_site  # n
 GOALS = {(1000, "prose"): 0.050, (1000, "yaml"): 0.100, (5000, "prose"): 0.300, (5000, "yaml"): 0.300}
 KINDS = ("prose", "yaml", "template")
 MARKER_WORD = "quillwort"  # the prose edit's new word: no digits (the typed-figure check stays quiet), rare
-TEMPLATE_COMMENT = "<!-- preview benchmark template edit -->\n"
+TEMPLATE_COMMENT = "<!-- preview benchmark template edit {} -->\n"
 SUMMARY = re.compile(r"^(\d+) pages written, (\d+) unchanged, ([\d.]+) s$")
 
 
@@ -161,36 +162,44 @@ def rebuild(preview: Preview, profile: cProfile.Profile | None = None) -> tuple[
 
 @dataclass
 class Edit:
-    """One kind of save: apply(k) writes the k-th version of the file (even k: edited, odd k: reverted);
-    check(k, before, after) raises BenchError unless the affected output changed as it should."""
+    """One kind of save: apply(k) writes version k of the file, one never saved before, so no cache can hold
+    its result; check(k, before, after) raises BenchError unless the affected output changed as it should."""
 
     kind: str
     path: Path
     original: str
-    versions: tuple[str, str]  # (edited text, original text)
+    version: Callable[[int], tuple[str, str, str | None]]  # k -> (file text, text the probe must show, text it must not)
     probe: Path  # the output to look at
-    expect: tuple[str, str]  # text the probe must contain after (edit, revert)
-    forbid: tuple[str | None, str | None]  # text it must not contain after (edit, revert)
     all_pages: bool = False  # every page must show up in the changed lines
 
     def apply(self, k: int) -> None:
-        self.path.write_text(self.versions[k % 2], "utf-8")
+        self.path.write_text(self.version(k)[0], "utf-8")
 
     def restore(self) -> None:
         self.path.write_text(self.original, "utf-8")
 
     def check(self, k: int, before: bytes, after: bytes, report: Report, pages: int) -> None:
-        what = f"{self.kind} edit run {k + 1} ({'edit' if k % 2 == 0 else 'revert'})"
+        what = f"{self.kind} edit run {k + 1}"
+        _, expect, forbid = self.version(k)
         if after == before:
             raise BenchError(f"{what}: {self.probe} did not change on disk")
         text = after.decode("utf-8")
-        if self.expect[k % 2] not in text:
-            raise BenchError(f"{what}: {self.probe} does not contain {self.expect[k % 2]!r}")
-        bad = self.forbid[k % 2]
-        if bad and bad in text:
-            raise BenchError(f"{what}: {self.probe} still contains {bad!r}")
+        if expect not in text:
+            raise BenchError(f"{what}: {self.probe} does not contain {expect!r}")
+        if forbid and forbid in text:
+            raise BenchError(f"{what}: {self.probe} still contains {forbid!r}")
         if self.all_pages and len(report.changed_pages) != pages:
             raise BenchError(f"{what}: {len(report.changed_pages)} pages changed, expected all {pages}")
+
+
+def letters(k: int) -> str:
+    """A distinct run of letters for each k (a, b, ..., z, ba, bb, ...): new words without digits."""
+    out = ""
+    while True:
+        out = chr(ord("a") + k % 26) + out
+        k //= 26
+        if not k:
+            return out
 
 
 @dataclass
@@ -255,10 +264,12 @@ def make_edits(site: Site, output: Path) -> dict[str, Edit]:
         raise BenchError(f"no plain word to edit in {role_file}")
     if MARKER_WORD in text:
         raise BenchError(f"{role_file} already contains {MARKER_WORD!r}")
-    prose = Edit("prose", role_file, text, (text[:at] + MARKER_WORD + text[at + len(word):], text), page,
-                 (MARKER_WORD, ""), (None, MARKER_WORD))
+    def prose_version(k: int) -> tuple[str, str, str | None]:
+        new = MARKER_WORD + letters(k)
+        return text[:at] + new + text[at + len(word):], new, MARKER_WORD + letters(k - 1) if k else None
+    prose = Edit("prose", role_file, text, prose_version, page)
 
-    # yaml: this role's first pay band; its low goes down by 1000, which keeps low <= high.
+    # yaml: this role's first pay band; its low goes down by another 1000 each run, which keeps low <= high.
     pay = site.content / "data" / "pay.yaml"
     ptext = pay.read_text("utf-8")
     band_at = ptext.index(f"\n  - role: {slug}\n", ptext.index("\nbands:"))
@@ -266,18 +277,23 @@ def make_edits(site: Site, output: Path) -> dict[str, Edit]:
     low_end = ptext.index("\n", low_at)
     low = int(ptext[low_at:low_end])
     currency = re.search(r"\n    currency: (\S+)", ptext[band_at:low_at]).group(1)
-    new_low = low - 1000
-    yaml = Edit("yaml", pay, ptext, (ptext[:low_at] + str(new_low) + ptext[low_end:], ptext), page,
-                (money(new_low, currency), money(low, currency)), (None, None))
+
+    def yaml_version(k: int) -> tuple[str, str, str | None]:
+        new_low = low - 1000 * (k + 1)
+        return ptext[:low_at] + str(new_low) + ptext[low_end:], money(new_low, currency), None
+    yaml = Edit("yaml", pay, ptext, yaml_version, page)
 
     # template: a comment inside <body>, after every block, so every page built on base.html changes.
     base = site.templates / "base.html"
     btext = base.read_text("utf-8")
     if btext.count("</body>") != 1:
         raise BenchError("templates/base.html should have exactly one </body>")
-    edited = btext.replace("</body>", TEMPLATE_COMMENT + "</body>")
-    template = Edit("template", base, btext, (edited, btext), page, (TEMPLATE_COMMENT.strip(), "</body>"),
-                    (None, TEMPLATE_COMMENT.strip()), all_pages=True)
+
+    def template_version(k: int) -> tuple[str, str, str | None]:
+        comment = TEMPLATE_COMMENT.format(letters(k))
+        previous = TEMPLATE_COMMENT.format(letters(k - 1)).strip() if k else None
+        return btext.replace("</body>", comment + "</body>"), comment.strip(), previous
+    template = Edit("template", base, btext, template_version, page, all_pages=True)
     return {"prose": prose, "yaml": yaml, "template": template}
 
 
@@ -364,8 +380,6 @@ def bench_site(site: Site, runs: int, clean_runs: int, work: Path, do_profile: b
                 profile = cProfile.Profile()
                 edit.apply(runs)
                 elapsed, _ = rebuild(preview, profile)
-                edit.apply(runs + 1)
-                rebuild(preview)
                 res.profiles[kind] = (f"{site.label}, {kind} edit, one rebuild under cProfile: {elapsed * 1000:.0f} ms\n"
                                       + profile_text(profile, profile_top))
         finally:
