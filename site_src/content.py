@@ -37,17 +37,17 @@ class Page:
     first_line: int
     slug_line: int  # the line that gives the page its slug (role: or slug:), for cross-reference errors
 
-    @property
+    @functools.cached_property  # like url and cited_roles: part of several keys per page on every rebuild
     def fingerprint(self) -> str:
         """Everything a page is made from: its path and its file's content hash."""
         return f"{self.shown}:{self.digest}"
 
-    @functools.cached_property  # asked for by every rebuild of serve, for every page
+    @functools.cached_property
     def cited_roles(self) -> frozenset[str]:
         """The roles this page's shortcodes name (a verdict's role is covered by the shared data hash)."""
         return frozenset({c.arg("role") or c.arg("id") for c in self.codes if c.name != "background"} - {""})
 
-    @property
+    @functools.cached_property
     def url(self) -> str:
         """The page's path under the site root, e.g. roles/mlops-engineer/."""
         return f"{self.kind}s/{self.slug}/"

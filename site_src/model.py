@@ -330,7 +330,7 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
                                                                           "crumbs": [("Search", "search/")], "search_index": search})))
     out.append(Output("404.html", "404.html", {**shared, "url": "404.html", "kind": "404"}))
     out.extend(reuse(("open data",), lambda: [Output(path, None, {"url": path, "text": text}) for path, text in opendata.files(data)]))
-    out.extend(feed_outputs(config, data, guides, out))
+    out.extend(reuse(("feeds", tuple(o.context["url"] for o in out)) + site_key, lambda: feed_outputs(config, data, guides, out)))
     return out
 
 

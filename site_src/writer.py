@@ -52,8 +52,8 @@ class SiteWriter:
 
     def _claim(self, rel: str) -> list[str]:
         """Note that this build writes rel and return its parts, refusing anything that could land outside the output folder."""
-        parts = [p for p in rel.split("/") if p not in ("", ".")]
-        if rel.startswith("/") or ".." in parts or not parts or rel in self.paths:
+        parts = rel.split("/")
+        if "" in parts or "." in parts or ".." in parts or rel in self.paths:  # also a leading, trailing or doubled slash
             raise OutputError(f"refusing to write {rel!r}: " + ("written twice" if rel in self.paths else "outside the output folder"))
         self.paths.add(rel)
         return parts

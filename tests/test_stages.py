@@ -358,7 +358,7 @@ def test_a_record_holds_while_every_value_it_read_is_unchanged() -> None:
 def test_writer_refuses_paths_outside_the_output_and_paths_written_twice(tmp_path: Path) -> None:
     writer = SiteWriter(tmp_path / "_site")
     writer.write("a/index.html", b"x")
-    for bad in ("a/index.html", "../escape.html", "/etc/passwd", "a/../../b"):
+    for bad in ("a/index.html", "../escape.html", "/etc/passwd", "a/../../b", "a//b.html", "./c.html", ""):
         with pytest.raises(OutputError):
             writer.write(bad, b"y")
     writer.abort()
