@@ -245,21 +245,70 @@ def _with_hashes(values: dict) -> tuple[dict, dict[str, str]]:
     return values, {name: deps.value_hash(value) for name, value in values.items()}
 
 
+@dataclass
+class _Published:
+    """What the render stage knows of the published site and keeps of it: the records of what each
+    output read when it was last rendered, and the records of this build."""
+
+    site: _Site
+    memo: Memo
+    hasher: deps.Hasher
+    writer: SiteWriter | None
+    templates: dict[str, str]  # template name -> hash
+    versions: dict[str, str]  # static asset -> short hash
+    previous: dict[str, deps.Record]
+    confirmed: dict[str, tuple[deps.Record, tuple]]  # this process's last build: output -> (record, inputs)
+    records: dict[str, deps.Record] = field(default_factory=dict)
+    now_confirmed: dict[str, tuple[deps.Record, tuple]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.assets_hash = deps.digest(repr(sorted(self.versions.items())))
+
+    def inputs(self, output: model.Output) -> tuple:
+        """The objects an output's record is confirmed against (see _same_objects)."""
+        return output.context, self.site.config, self.assets_hash
+
+    def keep(self, output: model.Output) -> tuple[dict, str | None] | None:
+        """Keep an output's published file when nothing it read has changed (None); otherwise its context
+        and body hash, to render it."""
+        old = self.previous.get(output.path)
+        inputs = self.inputs(output)
+        if self.writer and old is not None and _same_objects(self.confirmed.get(output.path), old, inputs) \
+                and old.templates_current(self.templates) and self.writer.keep(output.path):
+            self._kept(output.path, old, inputs)
+            return None
+        body = _page_body(self.memo, self.site, output) if output.page else None
+        _set_special(self.hasher, self.assets_hash, body)
+        context = render.context_for(output, self.site.config, self.versions)
+        if self.writer and old is not None and old.still_valid(self.templates, context, self.hasher) \
+                and self.writer.keep(output.path):
+            self._kept(output.path, old, inputs)
+            return None
+        return context, body
+
+    def _kept(self, path: str, record: deps.Record, inputs: tuple) -> None:
+        """Carry an output's record over to this build."""
+        self.records[path] = record
+        self.now_confirmed[path] = (record, inputs)
+
+    def rendered(self, output: model.Output, context: dict, body: str | None) -> None:
+        """Record what an output just rendered read."""
+        _set_special(self.hasher, self.assets_hash, body)
+        env = self.site.env
+        self.records[output.path] = deps.record(env.loaded, env.reads, self.templates, context, self.hasher)
+        self.now_confirmed[output.path] = (self.records[output.path], self.inputs(output))
+
+
 def _render_and_write(opts: Options, memo: Memo, tree: sources.SourceTree, site: _Site, outputs: list[model.Output],
                       rendering: markup.Rendering, hasher: deps.Hasher, problems: Problems) -> tuple[int, int, list[str]]:
     """Render each output whose inputs changed since the published site, keep the rest; swap the result in."""
-    env = site.env
-    versions = render.asset_versions(tree)
-    templates = {f.rel: f.digest for f in tree.of_kind("template")}
     writer = SiteWriter(opts.output_dir) if opts.write else None
     marker = memo.cached(("marker", str(opts.output_dir)), deps.Marker, transient=True)
     previous, previous_files = marker.read(writer.previous_marker()) if writer else ({}, None)
-    # Per output, the record this process last checked or made, and the very objects it was checked against.
-    confirmed = memo.cached(("confirmed", str(opts.output_dir)), dict, transient=True)
-    now_confirmed: dict[str, tuple[deps.Record, tuple]] = {}
-    records: dict[str, deps.Record] = {}
+    published = _Published(site, memo, hasher, writer, {f.rel: f.digest for f in tree.of_kind("template")},
+                           render.asset_versions(tree), previous,
+                           memo.cached(("confirmed", str(opts.output_dir)), dict, transient=True))
     changed: list[str] = []
-    assets_hash = deps.digest(repr(sorted(versions.items())))
     # First decide what to render, so a rebuild sets Markdown workers on those pages only.
     todo: list[tuple[model.Output, dict | None, int | None, str | None]] = []  # output, context, page index, body hash
     page_index = 0
@@ -270,36 +319,22 @@ def _render_and_write(opts: Options, memo: Memo, tree: sources.SourceTree, site:
                 continue
             index = page_index if output.page else None
             page_index += output.page is not None
-            old = previous.get(output.path)
-            inputs = (output.context, site.config, assets_hash)
-            if writer and old is not None and _same_objects(confirmed.get(output.path), old, inputs) \
-                    and old.templates_current(templates) and writer.keep(output.path):
-                records[output.path] = old
-                now_confirmed[output.path] = (old, inputs)
-                continue
-            body = _page_body(memo, site, output) if output.page else None
-            _set_special(hasher, assets_hash, body)
-            context = render.context_for(output, site.config, versions)
-            if writer and old is not None and old.still_valid(templates, context, hasher) and writer.keep(output.path):
-                records[output.path] = old
-                now_confirmed[output.path] = (old, inputs)
-                continue
-            todo.append((output, context, index, body))
+            to_render = published.keep(output)
+            if to_render:
+                todo.append((output, to_render[0], index, to_render[1]))
         rendering.want([index for _, _, index, _ in todo if index is not None])
         for output, context, index, body in todo:
             if context is None:
                 if writer and writer.write(output.path, output.context["text"].encode("utf-8")):
                     changed.append(output.path)
                 continue
-            _set_special(hasher, assets_hash, body)
             if output.page:
                 html = rendering.html(index)
                 context["body"] = Markup(shortcodes.fill(html, _expansions(memo, output.page, site, context["root"])))
-            text = render.render(env, output, context, problems)
+            text = render.render(site.env, output, context, problems)
             if text is None:
                 continue
-            records[output.path] = deps.record(env.loaded, env.reads, templates, context, hasher)
-            now_confirmed[output.path] = (records[output.path], (output.context, site.config, assets_hash))
+            published.rendered(output, context, body)
             if writer and writer.write(output.path, text.encode("utf-8")):
                 changed.append(output.path)
         if writer:
@@ -316,9 +351,9 @@ def _render_and_write(opts: Options, memo: Memo, tree: sources.SourceTree, site:
         raise
     if not writer:
         return 0, 0, []
-    unchanged_site = records == previous and writer.paths == previous_files
+    unchanged_site = published.records == previous and writer.paths == previous_files
     # Writing the records out costs as much as a small rebuild; skip it when nothing they say has changed.
-    writer.commit(None if unchanged_site else marker.dump(records, writer.paths), previous_files)
-    confirmed.clear()
-    confirmed.update(now_confirmed)
+    writer.commit(None if unchanged_site else marker.dump(published.records, writer.paths), previous_files)
+    published.confirmed.clear()
+    published.confirmed.update(published.now_confirmed)
     return writer.written, writer.unchanged, changed
