@@ -245,7 +245,7 @@ class Data:
         """A hash of the role records alone (not their pay or paths): what every page's list of roles shows."""
         return hashlib.sha256(repr(self.roles).encode("utf-8")).hexdigest()[:20]
 
-    def digest_for(self, role_ids: Iterable[str]) -> tuple[str, ...]:
+    def digest_for(self, role_ids: Iterable[str]) -> str:
         """What a page citing these roles can show of the data: their hashes plus the shared one.
 
         Anything derived from a page and the data it cites (its checks, its expanded shortcodes)
@@ -255,11 +255,12 @@ class Data:
         key = role_ids if isinstance(role_ids, frozenset) else frozenset(role_ids)
         hit = self._digest_sets.get(key)
         if hit is None:  # each page asks for its own set on every build: worked out once per set
-            hit = self._digest_sets[key] = (self._digests[""],) + tuple(self._digests.get(r, "absent") for r in sorted(key))
+            # One string, not a tuple: it goes into memo keys, and a str keeps its hash while a tuple's is recomputed.
+            hit = self._digest_sets[key] = " ".join([self._digests[""], *(self._digests.get(r, "absent") for r in sorted(key))])
         return hit
 
     @cached_property
-    def _digest_sets(self) -> dict[frozenset, tuple[str, ...]]:
+    def _digest_sets(self) -> dict[frozenset, str]:
         """digest_for's answers so far."""
         return {}
 

@@ -22,6 +22,7 @@ from .errors import Problem, Problems
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+_MISSING = object()
 
 
 @lru_cache(maxsize=None)
@@ -78,14 +79,15 @@ class Memo:
         self.used.add(key)  # _use(key), written out: this runs several thousand times per rebuild
         if self._open:
             self._open[-1].add(key)
-        if key in table:
+        value = table.get(key, _MISSING)  # one lookup, not `in` and then []: long tuple keys hash on each
+        if value is not _MISSING:
             self.hits += 1
             inner = self.inner.get(key)
             if inner:
                 self.used |= inner
                 if self._open:
                     self._open[-1] |= inner
-            return table[key]
+            return value
         self.misses += 1
         self._open.append(set())
         try:
