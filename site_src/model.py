@@ -277,7 +277,8 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
     """
     guides = sorted((p for p in pages if p.kind == "guide"), key=lambda p: (p.published, p.slug), reverse=True)
     # What every reusable context below is made from besides the data (the caller's key covers that).
-    site_key = ("site", config, hashlib.sha256(repr(([g.fingerprint for g in guides], quiz, tables)).encode()).hexdigest())
+    # Not the quiz tables: they follow the pay data, and only the quiz pages (reused by the data's key) show them.
+    site_key = ("site", config, hashlib.sha256(repr(([g.fingerprint for g in guides], quiz)).encode()).hexdigest())
     # Templates record which of these names they read, so each output depends only on what it shows. Reused, like
     # the contexts made from it, so a rebuild can see an unchanged output by identity (see pipeline).
     # Keyed on the roles and what all roles share, not on pay or paths: a figure edit keeps it, and so
