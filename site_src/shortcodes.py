@@ -167,9 +167,8 @@ def _record(code: Shortcode, data: Data, default_location: str):
     return None
 
 
-def citations(codes: tuple[Shortcode, ...], data: Data, default_location: str) -> list[tuple[str, tuple[str, ...]]]:
-    """The sources a page's figures cite, numbered by first appearance: (source id, as-of dates)."""
-    records = (_record(code, data, default_location) for code in codes)
+def citations(records: list) -> list[tuple[str, tuple[str, ...]]]:
+    """The sources a page's figures cite (records as _record finds them), numbered by first appearance: (source id, as-of dates)."""
     return list(dated_sources(r for r in records if r is not None).items())
 
 
@@ -185,9 +184,9 @@ def _figure(text: str, words: str, note: int) -> Markup:
     return Markup(f'<span class="fig" title="{escape(words)}">{escape(text)}</span>{_note_ref(note)}')
 
 
-def expand(code: Shortcode, data: Data, default_location: str, root: str, notes: dict[str, int]) -> Markup:
-    """The HTML a checked shortcode stands for; root is the relative path to the site root, notes numbers each source."""
-    record = _record(code, data, default_location)
+def expand(code: Shortcode, record, data: Data, root: str, notes: dict[str, int]) -> Markup:
+    """The HTML a checked shortcode stands for, given the record it cites (see _record); root is the relative
+    path to the site root, notes numbers each source."""
     note = notes[record.source] if record is not None else 0
     if code.name == "pay":
         return _figure(figures.band(record), figures.band_words(record), note)
@@ -222,9 +221,11 @@ def notes_html(cited: list[tuple[str, tuple[str, ...]]], data: Data, root: str) 
 
 def expansions(codes: tuple[Shortcode, ...], data: Data, default_location: str, root: str) -> tuple[list[str], str]:
     """What each of a page's shortcodes expands to, and the source notes that end its body."""
-    cited = citations(codes, data, default_location)
+    records = [_record(code, data, default_location) for code in codes]  # found once, for the notes and the figures
+    cited = citations(records)
     notes = {source: n for n, (source, _) in enumerate(cited, 1)}
-    return [str(expand(code, data, default_location, root, notes)) for code in codes], str(notes_html(cited, data, root))
+    return ([str(expand(code, record, data, root, notes)) for code, record in zip(codes, records)],
+            str(notes_html(cited, data, root)))
 
 
 def fill(html: str, expanded: tuple[list[str], str]) -> str:
