@@ -2,8 +2,8 @@
 
 Each rendered output leaves a record: the templates it loaded (with their hashes), the context
 names its templates looked up, and one hash of those names' values. The next build renders an
-output again only when a template or that hash differs; otherwise it keeps the published file. Records live in the output
-folder's marker file, so they always describe exactly the files beside them.
+output again only when a template or that hash differs; otherwise it keeps the published file.
+Records live in the output folder's marker file, so they always describe exactly the files beside them.
 """
 from __future__ import annotations
 
@@ -97,10 +97,9 @@ def _values_hash(hasher: Hasher, context: dict, names: tuple[str, ...]) -> str:
 
 
 def _hash_of(hasher: Hasher, context: dict, name: str) -> str:
-    """The hash of one context name's current value ('missing' for a name the context lacks)."""
-    if name in hasher.special:
-        return hasher.special[name]
-    return hasher(name, context[name]) if name in context else "missing"
+    """The hash of one context name's current value ('missing' for a name the context lacks); the hasher
+    answers for the names it holds special hashes of."""
+    return hasher(name, context[name]) if name in context else hasher.special.get(name, "missing")
 
 
 def record(loaded: set[str], reads: set[str], templates: dict[str, str], context: dict, hasher: Hasher) -> Record:

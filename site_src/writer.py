@@ -65,6 +65,9 @@ class SiteWriter:
     def _published(self, rel: str) -> Path:
         return self.output.joinpath(*PurePosixPath(rel).parts)
 
+    def _staged(self, rel: str) -> Path:
+        return self.staging.joinpath(*PurePosixPath(rel).parts)
+
     def previous_marker(self) -> bytes:
         """The marker file of the published site (it carries what each output read), or b''."""
         try:
@@ -105,7 +108,7 @@ class SiteWriter:
 
     def final(self, rel: str) -> Path:
         """Where the bytes rel will have after commit are now: staged if this build changed it, else published."""
-        staged = self.staging.joinpath(*PurePosixPath(rel).parts)
+        staged = self._staged(rel)
         return staged if staged.is_file() else self._published(rel)
 
     def commit(self, marker: bytes | None = b"", previous: set[str] | None = None) -> None:
@@ -128,7 +131,7 @@ class SiteWriter:
             # Most files changed (a template edit): one folder swap beats a rename per file.
             staged = set(self.staged)
             for rel in self.paths - staged:
-                target = self.staging.joinpath(*PurePosixPath(rel).parts)
+                target = self._staged(rel)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 _link_or_copy(self._published(rel), target)
             if marker is None:
@@ -138,7 +141,7 @@ class SiteWriter:
         for rel in self.staged:
             dest = self._published(rel)
             dest.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(self.staging.joinpath(*PurePosixPath(rel).parts), dest)
+            os.replace(self._staged(rel), dest)
         self._remove_stale(previous)
         if marker is not None and not _same_bytes(self.output / MARKER, marker or _MARKER_TEXT):
             marker = marker or _MARKER_TEXT
