@@ -338,7 +338,7 @@ def _parse_file(tree: SourceTree, name: str, problems: Problems, memo: Memo, req
         return None
     doc, ok = memo.run(("data-file", name, source.shown, source.digest), lambda found: schema.load_checked(
         source.text, source.shown, name, found,
-        not_mapping=f"start the file with the keys shown in content/EDITING.md for {name}.yaml"), problems)
+        not_mapping=f"start the file with the keys shown in content/EDITING.md for {name}.yaml", memo=memo), problems)
     return _File(source.shown, doc, ok) if doc else None  # a fresh _File: it collects this build's references
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 from functools import lru_cache
 from importlib import resources
@@ -11,6 +12,7 @@ import fastjsonschema
 import jsonschema
 
 from .errors import Problems
+from .memo import Memo
 from . import yamlpos
 from .yamlpos import Located
 
@@ -30,6 +32,26 @@ def validator(name: str) -> jsonschema.protocols.Validator:
 def fast_validator(name: str):
     """The same schema compiled to Python: many times faster, used to skip the detailed pass on valid files."""
     return fastjsonschema.compile(validator(name).schema)
+
+
+@lru_cache(maxsize=None)
+def piecewise_validators(name: str) -> tuple[Any, dict[str, Any]]:
+    """A schema split in two: one validator per top-level list for its items, and one for the rest.
+
+    A document is valid exactly when the rest is valid and every item is valid against its
+    list's item schema: JSON Schema checks each item on its own. So an item that did not
+    change need not be checked again.
+    """
+    root = validator(name).schema
+    items, rest = {}, {}
+    for key, prop in root.get("properties", {}).items():
+        if isinstance(prop, dict) and prop.get("type") == "array" and isinstance(prop.get("items"), dict):
+            # The item schema keeps the root's other keywords ($schema, $defs) so its references resolve.
+            items[key] = fastjsonschema.compile({**{k: v for k, v in root.items() if k != "properties"}, **prop["items"]})
+            rest[key] = {k: v for k, v in prop.items() if k != "items"}
+        else:
+            rest[key] = prop
+    return fastjsonschema.compile({**root, "properties": rest}), items
 
 
 def _describe(value: Any) -> str:
@@ -108,13 +130,58 @@ def check(doc: Located, name: str, shown: str, problems: Problems) -> bool:
     return ok
 
 
+def _checked_piece(piece: yamlpos.Piece, name: str) -> tuple[bool, Any]:
+    """Whether one piece parses cleanly (and, for a list item, meets its item schema), and its value."""
+    try:
+        value = yamlpos.parse_piece(piece)
+    except yamlpos.YamlError:
+        return False, None
+    item_valid = piecewise_validators(name)[1].get(piece.key) if piece.item else None
+    try:
+        if item_valid:
+            item_valid(value)
+    except fastjsonschema.JsonSchemaException:
+        return False, value
+    return True, value
+
+
+def _valid_by_pieces(text: str, name: str, memo: Memo, line_offset: int) -> Located | None:
+    """The document when it is free of problems, parsed and checked piece by piece; None when that cannot say.
+
+    Pieces are memoised by their text, so after an edit to one list item only that item is
+    parsed and checked again. Any doubt (a layout split cannot cut, a piece that fails) gives
+    None, and the caller parses the whole text, which also finds and places every problem.
+    """
+    pieces = yamlpos.split(text)
+    if pieces is None:
+        return None
+    results = [memo.cached(("yaml-piece", name, p.key, p.item, hashlib.blake2b(p.text.encode("utf-8"), digest_size=16).digest()),
+                           lambda p=p: _checked_piece(p, name)) for p in pieces]
+    if not all(ok for ok, _ in results):
+        return None
+    value = yamlpos.assemble(pieces, [v for _, v in results])
+    if not isinstance(value, dict):
+        return None
+    try:
+        piecewise_validators(name)[0](value)
+    except fastjsonschema.JsonSchemaException:
+        return None
+    return Located(value, text, line_offset)
+
+
 def load_checked(text: str, shown: str, name: str, problems: Problems, line_offset: int = 0,
-                 not_mapping: str = "see content/EDITING.md", what: str = "YAML") -> tuple[Located | None, bool]:
+                 not_mapping: str = "see content/EDITING.md", what: str = "YAML",
+                 memo: Memo | None = None) -> tuple[Located | None, bool]:
     """Parse YAML that must be a mapping and check it against schema `name`.
 
     Returns the document (None when it is malformed or not a mapping) and whether it is
-    free of errors; every problem found is recorded at its line.
+    free of errors; every problem found is recorded at its line. With a memo, a document
+    made of list items is parsed and checked one item at a time, reusing unchanged ones.
     """
+    if memo is not None:
+        doc = _valid_by_pieces(text, name, memo, line_offset)
+        if doc is not None:
+            return doc, True
     try:
         doc, duplicates = yamlpos.load(text, line_offset)
     except yamlpos.YamlError as exc:

@@ -1,6 +1,7 @@
 """Load YAML while keeping the line and column of every value, so errors can point at it."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -240,3 +241,113 @@ def load(text: str, line_offset: int = 0) -> tuple[Located, list[tuple[Path, int
     if value is None:
         doc._values, doc._keys = {(): (1, 1)}, {}
     return doc, [(p, line + line_offset, col) for p, line, col in duplicates]
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A stretch of a block-style document that parses on its own: a top-level key, or one item of its list."""
+
+    key: str
+    item: bool  # True: one item of key's list; False: the key's own line(s)
+    text: str
+
+
+_TOP_KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*[ \t]*:(?:[ \t]|\r?\n|$)")
+_ITEM = re.compile(r"( *)-(?:[ \t]|\r?\n|$)")
+
+
+# Every line break before a line indented by at most three spaces: all other lines continue the piece above them.
+_SHALLOW = re.compile(r"\n(?! {4}| *\r?\n)")
+
+
+def _filler(line: str) -> bool:
+    """A blank or comment-only line, which may sit anywhere."""
+    bare = line.strip()
+    return not bare or bare.startswith("#")
+
+
+def _odd_breaks(text: str) -> bool:
+    """Whether text has line breaks other than \\n and \\r\\n, which YAML honours too but split would not see."""
+    return any(c in text for c in "\x85\u2028\u2029") or text.count("\r") != text.count("\r\n")
+
+
+def split(text: str) -> list[Piece] | None:
+    """Cut a document into its top-level keys and the items of their block lists; None for any other layout.
+
+    Each piece is parsed on its own, so an edit to one list item re-parses only that item.
+    The cut follows YAML's indentation rules: an item runs until the next line indented no
+    deeper than its dash. Anything this plain reading cannot place (a document marker, a
+    directive, a line left of an item's dash) gives None, and the caller parses the whole text.
+    Items indented four spaces or more are left inside their key's piece.
+    """
+    if _odd_breaks(text):
+        return None
+    cuts: list[tuple[int, str, bool]] = []  # where each piece starts, its key, whether it is an item
+    key, indent, opened = "", -1, 0  # opened: where the current key's line ends; indent: the items' dash column; -2 before the first, -1 when the key has no list
+    for start in [0, *(match.end() for match in _SHALLOW.finditer(text))]:
+        line = text[start:text.find("\n", start) + 1 or len(text)]
+        if _filler(line) or (indent >= 0 and line.startswith(" " * (indent + 1))):
+            continue  # a blank line, a comment or a line inside the current item
+        if indent == -2 and any(not _filler(skipped) for skipped in text[opened:start].splitlines()):
+            indent = -1  # the key's value began on a line indented four or more: the key stays one piece
+        if line[0] not in " -":
+            if not _TOP_KEY.match(line):
+                return None  # a document marker, a directive, a quoted or flow key, ...
+            key = line.split(":", 1)[0].rstrip(" \t")
+            cuts.append((start if cuts else 0, key, False))  # comments before the first key go with it
+            inline = line.split(":", 1)[1].strip()
+            # A key with nothing after it may open a list; one with a value stays a single piece.
+            indent = -2 if not inline or inline[0] == "#" else -1
+            opened = start + len(line)
+            continue
+        if not key:
+            return None
+        dash = _ITEM.match(line)
+        if indent == -2 and dash:
+            indent = len(dash.group(1))
+        if indent >= 0 and dash and len(dash.group(1)) == indent:
+            cuts.append((start, key, True))
+            continue
+        if indent >= 0 or line[0] == "-":
+            return None  # left of the items' dashes: a continuation this reading cannot place
+        indent = -1  # the key's value goes on over more lines (a mapping, say): it stays one piece
+    ends = [start for start, _, _ in cuts[1:]] + [len(text)]
+    return [Piece(key, item, text[start:end]) for (start, key, item), end in zip(cuts, ends)] or None
+
+
+def parse_piece(piece: Piece) -> Any:
+    """The value of one piece: an item's value, or the key's own value (None when a list follows).
+
+    Raises YamlError when the piece does not parse cleanly on its own (including duplicate
+    keys), and the caller then parses the whole document to report it in place.
+    """
+    try:
+        value, duplicates = _build(piece.text)
+    except yaml.YAMLError as exc:
+        raise YamlError(str(exc), 1, 1) from None  # where exactly is for the whole-text parse to say
+    if duplicates:
+        raise YamlError("duplicate key", *duplicates[0][1:])
+    if piece.item:
+        if not isinstance(value, list) or len(value) != 1:
+            raise YamlError("not one list item", 1, 1)
+        return value[0]
+    if not isinstance(value, dict) or list(value) != [piece.key]:
+        raise YamlError("not one key", 1, 1)
+    return value[piece.key]
+
+
+def assemble(pieces: list[Piece], values: list[Any]) -> dict | None:
+    """The document the pieces make, or None when they do not fit together (a key twice, items after a value)."""
+    out: dict[str, Any] = {}
+    for piece, value in zip(pieces, values):
+        if not piece.item:
+            if piece.key in out:
+                return None
+            out[piece.key] = value
+        elif out[piece.key] is None:
+            out[piece.key] = [value]
+        elif isinstance(out[piece.key], list):
+            out[piece.key].append(value)
+        else:
+            return None
+    return out

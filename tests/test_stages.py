@@ -43,6 +43,71 @@ def test_malformed_yaml_reports_its_line() -> None:
     assert err.value.line == 3
 
 
+# Lines that test the splitter's reading of YAML layout: list items at odd indents, continuations,
+# block and flow values over several lines, anchors, document markers, comments, odd keys.
+_TRICKY_LINES = [
+    "  - x: 1", "- y: 2", "    more: 3", "   - odd: 4", "  -", "      deeper", "k: |", "  literal text", "  # not a comment here?",
+    "note: >-", "---", "...", "%YAML 1.1", "# a comment", "", "   ", "a: &anchor {x: 1}", "b: *anchor", "  - &item {k: v}",
+    "  - *item", '  - "an open quote', '    that closes"', "  - levels: [a,", "b]", "  ]", "\tkey: 1", "k:", "  k2: v", "yes: 1",
+    "123: x", "? complex", ": value", "x: 1 # trailing", "dup: 1", "dup: 2", "  - role: a\r", "levels:", "bands:", "  tier: t",
+    "  - {flow: item}", "  - [a, b]", "    - nested", "  - k: v\x85  - j: w", "plain", "  - a: 1\n    a: 2",
+]
+
+
+def test_a_document_read_piece_by_piece_is_the_document_read_whole() -> None:
+    """Whenever every piece parses on its own, the pieces put together equal a clean parse of the whole text."""
+    import random
+    base = (FIXTURES / "mini" / "content" / "data" / "pay.yaml").read_text("utf-8").split("\n")
+    compared = 0
+    for seed in range(3000):
+        rng = random.Random(seed)
+        lines = list(base)
+        for _ in range(rng.randint(1, 4)):
+            at = rng.randrange(len(lines) + 1)
+            kind = rng.random()
+            if kind < 0.6:
+                lines.insert(at, rng.choice(_TRICKY_LINES))
+            elif kind < 0.8 and at < len(lines):
+                del lines[at]
+            elif at < len(lines):
+                lines[at] = " " * rng.randint(0, 5) + lines[at].lstrip(" ")  # re-indent a line
+        text = "\n".join(lines)
+        pieces = yamlpos.split(text)
+        if pieces is None:
+            continue
+        assert "".join(p.text for p in pieces) == text, f"seed {seed}: pieces must cover the text exactly"
+        try:
+            values = [yamlpos.parse_piece(p) for p in pieces]
+        except yamlpos.YamlError:
+            continue
+        assembled = yamlpos.assemble(pieces, values)
+        if assembled is None:
+            continue
+        whole, duplicates = yamlpos.load(text)  # must not raise: the pieces parsed, so the whole text parses
+        assert duplicates == [], f"seed {seed}"
+        assert assembled == whole.value, f"seed {seed}"
+        compared += 1
+    assert compared > 500  # enough mutated documents made it through the pieces to mean something
+
+
+def test_an_edit_to_one_list_item_parses_and_checks_only_that_item() -> None:
+    from site_src import schema
+    from site_src.memo import Memo
+    text = (FIXTURES / "mini" / "content" / "data" / "pay.yaml").read_text("utf-8")
+    memo = Memo()
+    problems = Problems()
+    first, ok = schema.load_checked(text, "pay.yaml", "pay", problems, memo=memo)
+    assert ok and first.value == yamlpos.load(text)[0].value
+    misses = memo.misses
+    edited = text.replace("low: 30000", "low: 31000", 1)
+    second, ok = schema.load_checked(edited, "pay.yaml", "pay", problems, memo=memo)
+    assert ok and memo.misses == misses + 1
+    assert second.value == yamlpos.load(edited)[0].value and second.value != first.value
+    broken = text.replace("low: 30000", 'low: "many"', 1)  # invalid: found and placed by the whole-text check
+    third, ok = schema.load_checked(broken, "pay.yaml", "pay", problems, memo=memo)
+    assert not ok and [p.line for p in problems.items] == [text[:text.index("low: 30000")].count("\n") + 1]
+
+
 # --- figures ---------------------------------------------------------------
 
 @pytest.mark.parametrize("b,text", [
