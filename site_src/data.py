@@ -311,6 +311,7 @@ class _File:
 
     shown: str
     doc: yamlpos.Located
+    digest: str  # of the file's text
     ok: bool = True
     refs: list[tuple[str, str, tuple]] = field(default_factory=list)  # (vocabulary, id, path)
 
@@ -339,7 +340,7 @@ def _parse_file(tree: SourceTree, name: str, problems: Problems, memo: Memo, req
     doc, ok = memo.run(("data-file", name, source.shown, source.digest), lambda found: schema.load_checked(
         source.text, source.shown, name, found,
         not_mapping=f"start the file with the keys shown in content/EDITING.md for {name}.yaml", memo=memo), problems)
-    return _File(source.shown, doc, ok) if doc else None  # a fresh _File: it collects this build's references
+    return _File(source.shown, doc, source.digest, ok) if doc else None  # a fresh _File: it collects this build's references
 
 
 def _terms(raw: list[dict], f: _File, key: str, problems: Problems) -> tuple[Term, ...]:
@@ -473,14 +474,28 @@ def _check_refs(files: list[_File], known: dict[str, set[str]], problems: Proble
                 problems.error(f.shown, line, col, f"unknown {vocabulary[:-1] if vocabulary != 'bases' else 'basis'} {value!r}", hint)
 
 
+_DATE_KEYS = frozenset(("as_of", "published", "date"))
+
+
 def _dated(value: Any, path: tuple = ()) -> list[tuple[tuple, Any]]:
     """Every as_of, published and date value in a document, with its path, in document order."""
-    if isinstance(value, dict):
-        found = [(path + (k,), v) for k, v in value.items() if k in ("as_of", "published", "date")]
-        return found + [hit for k, v in value.items() for hit in _dated(v, path + (k,))]
-    if isinstance(value, list):
-        return [hit for i, v in enumerate(value) for hit in _dated(v, path + (i,))]
-    return []
+    found: list[tuple[tuple, Any]] = []
+
+    def walk(value: Any, path: tuple) -> None:
+        # Only into mappings and lists: a data file has ten scalars for every one of them.
+        if type(value) is dict:
+            found.extend((path + (k,), v) for k, v in value.items() if k in _DATE_KEYS)
+            for k, v in value.items():
+                if type(v) is dict or type(v) is list:
+                    walk(v, path + (k,))
+        else:
+            for i, v in enumerate(value):
+                if type(v) is dict or type(v) is list:
+                    walk(v, path + (i,))
+
+    if type(value) is dict or type(value) is list:
+        walk(value, path)
+    return found
 
 
 def _check_dates(files: list[_File], today: date, stale_after_days: int, problems: Problems) -> None:
@@ -513,7 +528,9 @@ def load(tree: SourceTree, today: date, stale_after_days: int, problems: Problem
                           f"did you mean data/{guess[0]}.yaml?" if guess else "data files are " + ", ".join(f"{n}.yaml" for n in DATA_FILES))
     revisions_f = _parse_file(tree, "revisions", problems, memo, required=False)
     files = [f for f in [*parsed.values(), revisions_f] if f is not None]
-    _check_dates(files, today, stale_after_days, problems)
+    for f in files:  # per file, so an edit to one does not check the dates of the others again
+        memo.run(("data-dates", f.shown, f.digest, today, stale_after_days),
+                 lambda found, f=f: _check_dates([f], today, stale_after_days, found), problems)
     if any(parsed[n] is None for n in DATA_FILES) or not all(f.ok for f in files):
         return None
     sources_f, roles_f, pay_f, paths_f = (parsed[n] for n in DATA_FILES)
