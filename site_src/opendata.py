@@ -82,23 +82,32 @@ def files(data: Data) -> list[tuple[str, str]]:
     return out
 
 
-def supports(data: Data, quiz: Any) -> dict[str, list[tuple[str, list[tuple[Any, int]]]]]:
+@dataclass(frozen=True)
+class Cited:
+    """A role as the sources page names it."""
+
+    id: str
+    title: str
+
+
+def supports(data: Data, quiz: Any) -> dict[str, list[tuple[str, list[tuple[Cited | None, int]]]]]:
     """Per source id: what it supports, as (kind of record, [(role or None, how many)]) in a fixed order."""
     found: dict[str, dict[str, dict]] = {s.id: {} for s in data.sources}
 
-    def note(source: str, kind: str, role: Any) -> None:
+    def note(source: str, kind: str, role: Cited | None) -> None:
         counts = found.setdefault(source, {}).setdefault(kind, {})
         counts[role] = counts.get(role, 0) + 1
 
-    roles = {r.id: r for r in data.roles}
+    # Roles by id and title only: the page shows no more, and the rebuild hashes this on every data edit.
+    roles = {r.id: Cited(r.id, r.title) for r in data.roles}
     for b in data.bands:
         note(b.source, "Pay bands", roles[b.role])
     for p in data.paths:
         note(p.source, "Entry paths", roles[p.role])
     for r in data.roles:
-        note(r.durability.source, "Durability", r)
+        note(r.durability.source, "Durability", roles[r.id])
         for f in r.facts:
-            note(f.source, "Facts cited in the write-ups", r)
+            note(f.source, "Facts cited in the write-ups", roles[r.id])
     for v in data.verdicts:
         note(v.source, "Which role pays best where", roles[v.role])
     for rec in data.recommendations:
