@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from datetime import date
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from . import schema, yamlpos
 from .errors import Problems
@@ -176,6 +176,9 @@ class Data:
     revisions: tuple[Revision, ...] = ()  # newest first
     # Where each role is defined (file, line, column), so problems found later can point at it.
     roles_file: tuple[str, yamlpos.Located | None] = field(default=("", None), hash=False, compare=False, repr=False)
+    # Digests load already knew (see _Digests): per role id, and of the role records ("" when not known).
+    known_digests: dict[str, str] = field(default_factory=dict, hash=False, compare=False, repr=False)
+    known_roles_digest: str = field(default="", hash=False, compare=False, repr=False)
 
     def role_at(self, role_id: str) -> tuple[str, int, int]:
         """File, line and column where a role is defined, for problems found later."""
@@ -194,7 +197,7 @@ class Data:
             return tuple(record for _, record in sorted(p for role in keep for p in self._placed[kind].get(role, ())))
 
         return replace(
-            self, roles=gather("roles"), bands=gather("bands"), paths=gather("paths"),
+            self, roles=gather("roles"), bands=gather("bands"), paths=gather("paths"), known_digests={}, known_roles_digest="",
             verdicts=tuple(v for v in self.verdicts if v.role in keep),
             recommendations=tuple(r for r in self.recommendations if r.role in keep),
             # A revision about draft roles only is not news yet; one that also names published roles keeps those.
@@ -233,17 +236,19 @@ class Data:
     @cached_property
     def _digests(self) -> dict[str, str]:
         """A hash per role of every record about it, and one ('') of everything shared by all roles."""
-        def h(value: object) -> str:
-            return hashlib.sha256(repr(value).encode("utf-8")).hexdigest()[:20]
-        out = {r.id: h((r, self.bands_of(r.id), self.paths_of(r.id), self.revisions_of(r.id))) for r in self.roles}
-        out[""] = h((self.sources, self.levels, self.tiers, self.bases, self.locations, self.backgrounds, self.fits,
+        out = {r.id: self.known_digests.get(r.id) or _digest(self.records_of(r)) for r in self.roles}
+        out[""] = _digest((self.sources, self.levels, self.tiers, self.bases, self.locations, self.backgrounds, self.fits,
                      self.verdicts, self.recommendations, [(r.id, r.title, r.in_sentence) for r in self.roles]))
         return out
 
     @cached_property
     def roles_digest(self) -> str:
         """A hash of the role records alone (not their pay or paths): what every page's list of roles shows."""
-        return hashlib.sha256(repr(self.roles).encode("utf-8")).hexdigest()[:20]
+        return self.known_roles_digest or _digest(self.roles)
+
+    def records_of(self, role: Role) -> tuple:
+        """Every record about one role: the role, its bands, its paths and the revisions naming it (a None between kinds)."""
+        return role, *self.bands_of(role.id), None, *self.paths_of(role.id), None, *self.revisions_of(role.id)
 
     def digest_for(self, role_ids: Iterable[str]) -> str:
         """What a page citing these roles can show of the data: their hashes plus the shared one.
@@ -295,6 +300,38 @@ class Data:
     def path(self, role_id: str, background: str) -> EntryPath | None:
         """The entry path from a background into a role, if the data has one."""
         return self._index["paths"].get((role_id, background))
+
+
+def _digest(value: object) -> str:
+    """A short content hash of records (their repr spells out every field)."""
+    return hashlib.sha256(repr(value).encode("utf-8")).hexdigest()[:20]
+
+
+class _Digests:
+    """The digests of the last load, found again by the identity of the records they were made from.
+
+    A data edit rebuilds only the records of the file that changed, and a rebuilt record equal
+    to the last one is replaced by it (see _records), so most records of a load are the very
+    objects of the last one. Each entry holds its records, so no other object can have their ids.
+    """
+
+    def __init__(self) -> None:
+        self.last: dict[tuple[int, ...], tuple[tuple, str]] = {}
+
+    def _of(self, records: tuple, now: dict) -> str:
+        key = tuple(map(id, records))
+        hit = self.last.get(key)
+        digest = hit[1] if hit else _digest(records)
+        now[key] = (records, digest)
+        return digest
+
+    def of(self, data: Data) -> Data:
+        """The data with its per-role digests and the roles' digest filled in."""
+        now: dict[tuple[int, ...], tuple[tuple, str]] = {}
+        per_role = {r.id: self._of(data.records_of(r), now) for r in data.roles}
+        roles = self._of(data.roles, now)
+        self.last = now
+        return replace(data, known_digests=per_role, known_roles_digest=roles)
 
 
 def dated_sources(records: Iterable[Any]) -> dict[str, tuple[str, ...]]:
@@ -534,39 +571,81 @@ def load(tree: SourceTree, today: date, stale_after_days: int, problems: Problem
     if any(parsed[n] is None for n in DATA_FILES) or not all(f.ok for f in files):
         return None
     sources_f, roles_f, pay_f, paths_f = (parsed[n] for n in DATA_FILES)
-    sources = []
-    for i, s in _unique(sources_f.doc.value["sources"], sources_f, "sources", problems):
-        sources.append(Source(s["id"], s["title"], s["publisher"], _date(s["published"], sources_f, ("sources", i, "published"), problems),
-                              s.get("url"), s.get("covers", "")))
-    pay = pay_f.doc.value
-    paths = paths_f.doc.value
-    data = Data(
-        sources=tuple(sources),
-        roles=_roles(roles_f, problems),
-        levels=_terms(pay["levels"], pay_f, "levels", problems),
-        tiers=_terms(pay["tiers"], pay_f, "tiers", problems),
-        bases=_terms(pay["bases"], pay_f, "bases", problems),
-        locations=tuple(Location(x["id"], x["label"], x["currency"]) for _, x in _unique(pay["locations"], pay_f, "locations", problems)),
-        bands=_bands(pay_f, problems),
-        verdicts=tuple(Verdict(v["measure"], v["label"], _ref(pay_f, "roles", v["role"], ("verdicts", i, "role")),
-                               *_sourced(pay_f, v, ("verdicts", i), problems))
-                       for i, v in _unique(pay.get("verdicts", []), pay_f, "verdicts", problems, "measure")),
-        backgrounds=_terms(paths["backgrounds"], paths_f, "backgrounds", problems),
-        fits=_terms(paths["fits"], paths_f, "fits", problems),
-        paths=_paths(paths_f, problems),
-        recommendations=tuple(
-            Recommendation(_ref(paths_f, "roles", r["role"], ("recommendations", i, "role")),
-                           tuple(_ref(paths_f, "backgrounds", b, ("recommendations", i, "backgrounds", j)) for j, b in enumerate(r["backgrounds"])),
-                           tuple(r["reasons"]), *_sourced(paths_f, r, ("recommendations", i), problems))
-            for i, r in enumerate(paths.get("recommendations", []))),
-        revisions=_revisions(revisions_f, problems) if revisions_f else (),
-    )
-    data = replace(data, roles_file=(roles_f.shown, roles_f.doc))
+    records = {**_records(memo, sources_f, "sources", _sources_records, problems),
+               **_records(memo, roles_f, "roles", lambda f, found: {"roles": _roles(f, found)}, problems),
+               **_records(memo, pay_f, "pay", _pay_records, problems),
+               **_records(memo, paths_f, "paths", _paths_records, problems),
+               **(_records(memo, revisions_f, "revisions", lambda f, found: {"revisions": _revisions(f, found)}, problems)
+                  if revisions_f else {})}
+    data = memo.cached(("data digests",), _Digests, transient=True).of(Data(**records, roles_file=(roles_f.shown, roles_f.doc)))
     known = {name: {t.id for t in getattr(data, name)} for name in
              ("sources", "roles", "levels", "tiers", "bases", "locations", "backgrounds", "fits")}
     _check_refs(files, known, problems)
     _check_currencies(pay_f, data, problems)
     return data
+
+
+def _sources_records(f: _File, problems: Problems) -> dict[str, tuple]:
+    """The records of sources.yaml."""
+    return {"sources": tuple(
+        Source(s["id"], s["title"], s["publisher"], _date(s["published"], f, ("sources", i, "published"), problems), s.get("url"), s.get("covers", ""))
+        for i, s in _unique(f.doc.value["sources"], f, "sources", problems))}
+
+
+def _pay_records(f: _File, problems: Problems) -> dict[str, tuple]:
+    """The records of pay.yaml: its vocabularies, bands and verdicts."""
+    pay = f.doc.value
+    return {
+        "levels": _terms(pay["levels"], f, "levels", problems),
+        "tiers": _terms(pay["tiers"], f, "tiers", problems),
+        "bases": _terms(pay["bases"], f, "bases", problems),
+        "locations": tuple(Location(x["id"], x["label"], x["currency"]) for _, x in _unique(pay["locations"], f, "locations", problems)),
+        "bands": _bands(f, problems),
+        "verdicts": tuple(Verdict(v["measure"], v["label"], _ref(f, "roles", v["role"], ("verdicts", i, "role")), *_sourced(f, v, ("verdicts", i), problems))
+                          for i, v in _unique(pay.get("verdicts", []), f, "verdicts", problems, "measure")),
+    }
+
+
+def _paths_records(f: _File, problems: Problems) -> dict[str, tuple]:
+    """The records of paths.yaml: its vocabularies, entry paths and recommendations."""
+    paths = f.doc.value
+    return {
+        "backgrounds": _terms(paths["backgrounds"], f, "backgrounds", problems),
+        "fits": _terms(paths["fits"], f, "fits", problems),
+        "paths": _paths(f, problems),
+        "recommendations": tuple(
+            Recommendation(_ref(f, "roles", r["role"], ("recommendations", i, "role")),
+                           tuple(_ref(f, "backgrounds", b, ("recommendations", i, "backgrounds", j)) for j, b in enumerate(r["backgrounds"])),
+                           tuple(r["reasons"]), *_sourced(f, r, ("recommendations", i), problems))
+            for i, r in enumerate(paths.get("recommendations", []))),
+    }
+
+
+def _records(memo: Memo, f: _File, kind: str, build: Callable[[_File, Problems], dict[str, tuple]],
+             problems: Problems) -> dict[str, tuple]:
+    """The records a data file gives, built again only when its text changed.
+
+    A rebuilt record equal to one of the file's last load is that same object, so what was
+    worked out from it (see _Digests) is found again by identity.
+    """
+    def step(found: Problems) -> tuple[dict[str, tuple], list]:
+        fresh = _File(f.shown, f.doc, f.digest)  # collects the references of this file only
+        built = build(fresh, found)
+        last = memo.recall(("last records", kind)) or {}
+        return {name: _same_as(records, last.get(name, ())) for name, records in built.items()}, fresh.refs
+
+    records, refs = memo.run(("records", kind, f.shown, f.digest), step, problems)
+    memo.remember(("last records", kind), records)
+    f.refs.extend(refs)
+    return records
+
+
+def _same_as(records: tuple, last: tuple) -> tuple:
+    """records, with each one that equals a record of last replaced by that one."""
+    if len(records) == len(last):  # an edit in place: every other record is where it was
+        return tuple(old if old == new else new for new, old in zip(records, last))
+    index = {r: r for r in last}
+    return tuple(index.get(r, r) for r in records)
 
 
 def _check_currencies(f: _File, data: Data, problems: Problems) -> None:

@@ -330,7 +330,13 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
     out.append(Output("search/index.html", "search.html", _with_ld(config, {**shared, "url": "search/", "kind": "search",
                                                                           "crumbs": [("Search", "search/")], "search_index": search})))
     out.append(Output("404.html", "404.html", {**shared, "url": "404.html", "kind": "404"}))
-    out.extend(reuse(("open data",), lambda: [Output(path, None, {"url": path, "text": text}) for path, text in opendata.files(data)]))
+    for f in opendata.FILES:
+        # Each file is kept while it is made from the very same records (an unchanged data file's records come back
+        # from the memo as the same objects), so a pay edit leaves paths.json alone. Keyed by their ids, as hashing
+        # thousands of records costs more than the file; the entry holds the records, so no other object has those ids.
+        made = opendata.made_from(data, f)
+        out.extend(hold(("open data", f.path, *map(id, made)), lambda f=f, made=made: (made, [
+            Output(path, None, {"url": path, "text": text}) for path, text in opendata.file_texts(data, f)]))[1])
     out.extend(reuse(("feeds", tuple(o.context["url"] for o in out)) + site_key, lambda: feed_outputs(config, data, guides, out)))
     return out
 

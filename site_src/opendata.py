@@ -42,8 +42,8 @@ def _terms(terms: tuple) -> list[dict]:
     return [{"id": t.id, "label": t.label} for t in terms]
 
 
-def documents(data: Data) -> dict[str, dict]:
-    """The published data in the same shape as the YAML files it came from, so the same schemas validate it."""
+def _pay(data: Data) -> dict:
+    """pay.json: the vocabularies, bands and verdicts of pay.yaml."""
     bands = []
     for b in data.bands:
         band = {"role": b.role, "levels": list(b.levels), "tier": b.tier, "location": b.location, "basis": b.basis,
@@ -52,34 +52,68 @@ def documents(data: Data) -> dict[str, dict]:
         if b.open_ended:
             band["open_ended"] = True
         bands.append(band)
-    pay = {"levels": _terms(data.levels), "tiers": _terms(data.tiers), "bases": _terms(data.bases),
-           "locations": [{"id": x.id, "label": x.label, "currency": x.currency} for x in data.locations],
-           "bands": bands,
-           "verdicts": [{"measure": v.measure, "label": v.label, "role": v.role, "source": v.source,
-                         "as_of": v.as_of.isoformat()} for v in data.verdicts]}
-    paths = {"backgrounds": _terms(data.backgrounds), "fits": _terms(data.fits),
-             "paths": [{"role": p.role, "background": p.background, "fit": p.fit,
-                        "runway_months": {"low": p.runway[0], "high": p.runway[1]} if p.runway else None,
-                        "bridge_role": p.bridge_role, "needs": p.needs, "caveat": p.caveat, "source": p.source,
-                        "as_of": p.as_of.isoformat()} for p in data.paths],
-             "recommendations": [{"role": r.role, "backgrounds": list(r.backgrounds), "reasons": list(r.reasons),
-                                  "source": r.source, "as_of": r.as_of.isoformat()} for r in data.recommendations]}
-    sources = {"sources": [{k: v for k, v in {"id": s.id, "title": s.title, "publisher": s.publisher,
-                                              "published": s.published.isoformat(), "url": s.url, "covers": s.covers}.items()
-                            if v is not None} for s in data.sources]}
-    revisions = {"revisions": [{k: v for k, v in {"date": r.date.isoformat(), "summary": r.summary, "roles": list(r.roles),
-                                                  "source": r.source}.items() if v is not None} for r in data.revisions]}
-    return {"pay": pay, "paths": paths, "sources": sources, "revisions": revisions}
+    return {"levels": _terms(data.levels), "tiers": _terms(data.tiers), "bases": _terms(data.bases),
+            "locations": [{"id": x.id, "label": x.label, "currency": x.currency} for x in data.locations],
+            "bands": bands,
+            "verdicts": [{"measure": v.measure, "label": v.label, "role": v.role, "source": v.source,
+                          "as_of": v.as_of.isoformat()} for v in data.verdicts]}
+
+
+def _paths(data: Data) -> dict:
+    """paths.json: the vocabularies, entry paths and recommendations of paths.yaml."""
+    return {"backgrounds": _terms(data.backgrounds), "fits": _terms(data.fits),
+            "paths": [{"role": p.role, "background": p.background, "fit": p.fit,
+                       "runway_months": {"low": p.runway[0], "high": p.runway[1]} if p.runway else None,
+                       "bridge_role": p.bridge_role, "needs": p.needs, "caveat": p.caveat, "source": p.source,
+                       "as_of": p.as_of.isoformat()} for p in data.paths],
+            "recommendations": [{"role": r.role, "backgrounds": list(r.backgrounds), "reasons": list(r.reasons),
+                                 "source": r.source, "as_of": r.as_of.isoformat()} for r in data.recommendations]}
+
+
+def _sources(data: Data) -> dict:
+    """sources.json."""
+    return {"sources": [{k: v for k, v in {"id": s.id, "title": s.title, "publisher": s.publisher,
+                                           "published": s.published.isoformat(), "url": s.url, "covers": s.covers}.items()
+                         if v is not None} for s in data.sources]}
+
+
+def _revisions(data: Data) -> dict:
+    """revisions.json."""
+    return {"revisions": [{k: v for k, v in {"date": r.date.isoformat(), "summary": r.summary, "roles": list(r.roles),
+                                             "source": r.source}.items() if v is not None} for r in data.revisions]}
+
+
+# Each document, and the records it is made from: a document is made again only when they change.
+_DOCUMENTS = {
+    "pay": (_pay, ("levels", "tiers", "bases", "locations", "bands", "verdicts")),
+    "paths": (_paths, ("backgrounds", "fits", "paths", "recommendations")),
+    "sources": (_sources, ("sources",)),
+    "revisions": (_revisions, ("revisions",)),
+}
+
+
+def documents(data: Data) -> dict[str, dict]:
+    """The published data in the same shape as the YAML files it came from, so the same schemas validate it."""
+    return {name: make(data) for name, (make, _) in _DOCUMENTS.items()}
+
+
+def made_from(data: Data, f: DataFile) -> tuple:
+    """The records one open-data file shows."""
+    return tuple(getattr(data, kind) for kind in _DOCUMENTS[_name(f)][1])
+
+
+def _name(f: DataFile) -> str:
+    return f.path.removeprefix("data/").removesuffix(".json")
+
+
+def file_texts(data: Data, f: DataFile) -> list[tuple[str, str]]:
+    """One open-data file and its schema: (path under the site root, text)."""
+    return [(f.path, _dump(_DOCUMENTS[_name(f)][0](data))), (f.schema, schema_text(_name(f)))]
 
 
 def files(data: Data) -> list[tuple[str, str]]:
     """Every open-data file and its schema: (path under the site root, text)."""
-    docs = documents(data)
-    out = []
-    for f in FILES:
-        name = f.path.removeprefix("data/").removesuffix(".json")
-        out += [(f.path, _dump(docs[name])), (f.schema, schema_text(name))]
-    return out
+    return [pair for f in FILES for pair in file_texts(data, f)]
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Unit tests for each stage, on small in-memory inputs or tmp_path trees."""
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -253,6 +254,37 @@ def test_fixture_data_loads_into_typed_records() -> None:
     assert d.bands[1].high is None and d.bands[1].open_ended
     assert d.paths[2].runway is None
     assert d.role_at("beta")[1:] == (21, 9)
+
+
+def test_a_data_edit_reuses_unchanged_records_and_their_digests_stay_exact(tmp_path: Path) -> None:
+    """After an edit, records of unchanged files and unchanged bands are the objects of the last load, and
+    every digest load fills in from those objects equals the digest worked out afresh."""
+    import shutil
+    from dataclasses import replace
+    from site_src.memo import Memo
+    shutil.copytree(FIXTURES / "mini" / "content", tmp_path / "content")
+    pay = tmp_path / "content" / "data" / "pay.yaml"
+    memo = Memo()
+
+    def load() -> data.Data:
+        problems = Problems()
+        loaded = data.load(sources.discover(tmp_path / "content", Path(__file__).resolve().parents[1] / "templates", problems),
+                           TODAY, 730, problems, memo)
+        assert loaded is not None, problems.items
+        return loaded
+
+    first = load()
+    for low in (31000, 32000, 30000):  # the last edit goes back to the first figure
+        pay.write_text(re.sub(r"low: \d+", f"low: {low}", pay.read_text("utf-8"), count=1), "utf-8")
+        now = load()
+        assert now.bands[0].low == low
+        assert all(a is b for a, b in zip(now.roles, first.roles)) and now.bands[1] is first.bands[1]
+        fresh = replace(now, known_digests={}, known_roles_digest="")
+        for role in now.roles:
+            assert now.digest_for([role.id]) == fresh.digest_for([role.id])
+        assert now.roles_digest == fresh.roles_digest
+    assert now.digest_for(["alpha"]) == first.digest_for(["alpha"])  # the same figures again: the same digest
+    assert now.digest_for(["alpha"]) != replace(now, bands=now.bands[1:], known_digests={}).digest_for(["alpha"])
 
 
 def test_stale_figures_warn_and_future_ones_fail() -> None:
