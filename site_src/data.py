@@ -641,11 +641,13 @@ def _records(memo: Memo, f: _File, kind: str, build: Callable[[_File, Problems],
 
 
 def _same_as(records: tuple, last: tuple) -> tuple:
-    """records, with each one that equals a record of last replaced by that one."""
+    """records, with each one that equals a record of last replaced by that one (and last itself when all do)."""
     if len(records) == len(last):  # an edit in place: every other record is where it was
-        return tuple(old if old == new else new for new, old in zip(records, last))
-    index = {r: r for r in last}
-    return tuple(index.get(r, r) for r in records)
+        same = tuple(old if old == new else new for new, old in zip(records, last))
+    else:
+        index = {r: r for r in last}
+        same = tuple(index.get(r, r) for r in records)
+    return last if len(same) == len(last) and all(a is b for a, b in zip(same, last)) else same
 
 
 def _check_currencies(f: _File, data: Data, problems: Problems) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable, Iterable
+from typing import Any
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
@@ -296,7 +297,8 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
     for v in data.verdicts:
         verdicts.setdefault(v.role, []).append(v)
     # Similar roles depend on every role's backgrounds and titles, not on pay: kept across pay edits.
-    paths_key = reuse(("paths key",), lambda: hashlib.sha256(repr([(p.role, p.background) for p in data.paths]).encode()).hexdigest())
+    paths_key = _by_identity(hold, ("paths key",), (data.paths,),
+                             lambda: hashlib.sha256(repr([(p.role, p.background) for p in data.paths]).encode()).hexdigest())
     similar = functools.cache(lambda: piece(("similar", paths_key, data.digest_for([])), lambda: similar_roles(data)))
     compare_of = {role.id: compare_url(i // config.compare_page_size) for i, role in enumerate(data.roles)}
     # Pages come in the caller's order, the order their Markdown was handed to the renderer.
@@ -319,26 +321,36 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
                 key, lambda: _role_pieces(data, role, page, recommended, verdicts, similar(), config))}),
             page))
     out.append(Output("roles/index.html", "roles.html", _with_ld(config, {**shared, "url": "roles/", "kind": "roles", "crumbs": [("Roles", "roles/")]})))
-    out.extend(compare_outputs(config, data, shared, site_key, reuse, piece))
+    out.extend(compare_outputs(config, data, shared, shared_key, hold, piece))
     if quiz and tables:
         out.extend(reuse(("quiz",) + site_key, lambda: quiz_outputs(config, shared, quiz, tables, data)))
     out.append(Output("guides/index.html", "guides.html", _with_ld(config, {**shared, "url": "guides/", "kind": "guides", "crumbs": [("Guides", "guides/")]})))
-    out.append(Output("sources/index.html", "sources.html", reuse(("sources",) + site_key, lambda: _with_ld(config, {
-        **shared, "url": "sources/", "kind": "sources", "crumbs": [("Sources", "sources/")],
-        "supports": opendata.supports(data, quiz), "open_data": opendata.FILES + (opendata.QUIZ_FILES if tables else ()),
-        "revisions": data.revisions, "role_titles": {r.id: r.title for r in data.roles}}))))
+    # What the sources page shows of the bands and paths is which source each cites for which role, not the figures.
+    cited = tuple((r.source, r.role) for r in (*data.bands, *data.paths))
+    out.append(Output("sources/index.html", "sources.html", _by_identity(
+        hold, ("sources", cited, tables is not None) + shared_key,
+        (data.sources, data.roles, data.verdicts, data.recommendations, data.revisions), lambda: _with_ld(config, {
+            **shared, "url": "sources/", "kind": "sources", "crumbs": [("Sources", "sources/")],
+            "supports": opendata.supports(data, quiz), "open_data": opendata.FILES + (opendata.QUIZ_FILES if tables else ()),
+            "revisions": data.revisions, "role_titles": {r.id: r.title for r in data.roles}}))))
     out.append(Output("search/index.html", "search.html", _with_ld(config, {**shared, "url": "search/", "kind": "search",
                                                                           "crumbs": [("Search", "search/")], "search_index": search})))
     out.append(Output("404.html", "404.html", {**shared, "url": "404.html", "kind": "404"}))
-    for f in opendata.FILES:
-        # Each file is kept while it is made from the very same records (an unchanged data file's records come back
-        # from the memo as the same objects), so a pay edit leaves paths.json alone. Keyed by their ids, as hashing
-        # thousands of records costs more than the file; the entry holds the records, so no other object has those ids.
-        made = opendata.made_from(data, f)
-        out.extend(hold(("open data", f.path, *map(id, made)), lambda f=f, made=made: (made, [
-            Output(path, None, {"url": path, "text": text}) for path, text in opendata.file_texts(data, f)]))[1])
+    for f in opendata.FILES:  # each kept while its records are the same: a pay edit leaves paths.json alone
+        out.extend(_by_identity(hold, ("open data", f.path), opendata.made_from(data, f), lambda f=f: [
+            Output(path, None, {"url": path, "text": text}) for path, text in opendata.file_texts(data, f)]))
     out.extend(reuse(("feeds", tuple(o.context["url"] for o in out)) + site_key, lambda: feed_outputs(config, data, guides, out)))
     return out
+
+
+def _by_identity(hold: Callable[[tuple, Callable[[], Any]], Any], key: tuple, objects: tuple, make: Callable[[], Any]) -> Any:
+    """hold, keyed also by the identity of objects: what make builds is reused while they are the very same objects.
+
+    An unchanged data file's records come back from the memo as the same objects, and their ids
+    cost nothing to compare where hashing thousands of records would cost more than the value.
+    The entry holds the objects, so while it lives no other object can have their ids.
+    """
+    return hold(key + tuple(map(id, objects)), lambda: (objects, make()))[1]
 
 
 def compare_url(number: int) -> str:
@@ -360,8 +372,8 @@ def compare_pieces(data: Data, chart_title: str) -> dict:
     }
 
 
-def compare_outputs(config: SiteConfig, data: Data, shared: dict, site_key: tuple,
-                    reuse: Callable[[tuple, Callable[[], dict]], dict], piece: Callable[[tuple, Callable[[], dict]], dict]) -> list[Output]:
+def compare_outputs(config: SiteConfig, data: Data, shared: dict, shared_key: tuple,
+                    hold: Callable[[tuple, Callable[[], dict]], dict], piece: Callable[[tuple, Callable[[], dict]], dict]) -> list[Output]:
     """The comparison pages: the roles in data order, at most compare_page_size to a page.
 
     Side-by-side columns stop being readable past a handful of roles, and one page of every
@@ -380,8 +392,9 @@ def compare_outputs(config: SiteConfig, data: Data, shared: dict, site_key: tupl
         key = ("compare", tuple(r.id for r in group), data.digest_for(ids), title)
         url = compare_url(number)
         crumbs = [("Compare roles", "compare/")] + ([(f"Page {number + 1}", url)] if number else [])
-        out.append(Output(f"{url}index.html", "compare.html", reuse(
-            ("compare page", number, len(groups)) + key + site_key,
+        # The key covers what the page shows: its place among the pages, its roles' records and the shared context.
+        out.append(Output(f"{url}index.html", "compare.html", hold(
+            ("compare page", number, len(groups), len(data.roles)) + key + shared_key,
             lambda key=key, ids=ids, url=url, crumbs=crumbs, number=number, first=first, title=title: _with_ld(config, {
                 **shared, "url": url, "kind": "compare", "crumbs": crumbs, "pager": pager, "page_number": number + 1,
                 "first_role": first, "role_count": len(data.roles),
