@@ -331,7 +331,11 @@ class _Digests:
         per_role = {r.id: self._of(data.records_of(r), now) for r in data.roles}
         roles = self._of(data.roles, now)
         self.last = now
-        return replace(data, known_digests=per_role, known_roles_digest=roles)
+        # Filled in on the object just made, before anything else sees it, so the indexes it built are kept (replace()
+        # would start a new object and build them again).
+        object.__setattr__(data, "known_digests", per_role)
+        object.__setattr__(data, "known_roles_digest", roles)
+        return data
 
 
 def dated_sources(records: Iterable[Any]) -> dict[str, tuple[str, ...]]:
@@ -350,17 +354,10 @@ class _File:
     doc: yamlpos.Located
     digest: str  # of the file's text
     ok: bool = True
-    refs: list[tuple[str, str, tuple]] = field(default_factory=list)  # (vocabulary, id, path)
-
-
-def _date(text: str, f: _File, path: tuple, problems: Problems) -> date:
-    """Parse an ISO date the schema has already checked for form."""
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        line, col = f.doc.at(path)
-        problems.error(f.shown, line, col, f"{text!r} is not a real date", "check the month and day")
-        return date.min
+    # References to check once every vocabulary is known: (path prefix, [(vocabulary, id, path after the prefix)]),
+    # grouped so that a list item's references, worked out once, are noted with one append wherever the item now sits.
+    refs: list[tuple[tuple, list[tuple[str, str, tuple]]]] = field(default_factory=list)
+    same: "_SameItems | None" = None  # what was made from each list item last time, if anything
 
 
 def _parse_file(tree: SourceTree, name: str, problems: Problems, memo: Memo, required: bool = True) -> _File | None:
@@ -400,101 +397,180 @@ def _unique(items: list[dict], f: _File, at: str | tuple, problems: Problems, id
     return out
 
 
-def _ref(f: _File, vocabulary: str, value: str, path: tuple) -> str:
-    """Note a reference to be checked once every vocabulary is known; return the value."""
-    f.refs.append((vocabulary, value, path))
-    return value
+@dataclass
+class _Noted:
+    """What building a record from one list item noted, at paths within the item: references and problems."""
+
+    refs: list[tuple[str, str, tuple]] = field(default_factory=list)
+    problems: list[tuple[tuple, str, str]] = field(default_factory=list)
+
+    def ref(self, vocabulary: str, value: str, path: tuple) -> str:
+        """Note a reference to be checked once every vocabulary is known; return the value."""
+        self.refs.append((vocabulary, value, path))
+        return value
+
+    def error(self, path: tuple, message: str, hint: str) -> None:
+        """Note a problem with the value at path."""
+        self.problems.append((path, message, hint))
+
+    def date(self, text: str, path: tuple) -> date:
+        """Parse an ISO date the schema has already checked for form."""
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            self.error(path, f"{text!r} is not a real date", "check the month and day")
+            return date.min
+
+    def sourced(self, item: dict, path: tuple = ()) -> tuple[str, date]:
+        """The source id (noted for checking) and as-of date of a sourced record."""
+        return self.ref("sources", item["source"], path + ("source",)), self.date(item["as_of"], path + ("as_of",))
 
 
-def _sourced(f: _File, item: dict, path: tuple, problems: Problems) -> tuple[str, date]:
-    """The source id (noted for checking) and as-of date of a sourced record."""
-    return _ref(f, "sources", item["source"], path + ("source",)), _date(item["as_of"], f, path + ("as_of",), problems)
+class _SameItems:
+    """What was made from each list item of a data file's last load, found again by the item's identity.
+
+    An edit re-parses only the list items that changed (see schema.load_checked), so the others
+    are the very objects of the last load, and the records, references and dates worked out from
+    them still hold. Each entry holds its item, so no other object can have its id.
+    """
+
+    def __init__(self) -> None:
+        self.last: dict[tuple[str, int], tuple[Any, Any]] = {}
+        self.now: dict[tuple[str, int], tuple[Any, Any]] = {}
+
+    def start(self) -> None:
+        """Begin a load: keep what the last one made, drop what is older."""
+        self.last, self.now = self.now, {}
+
+    def get(self, kind: str, item: Any, make: Callable[[], Any]) -> Any:
+        """What make gives for this item, made again only when the item is a new object."""
+        key = (kind, id(item))
+        hit = self.now.get(key) or self.last.get(key)
+        value = hit[1] if hit is not None else make()
+        self.now[key] = (item, value)
+        return value
+
+
+def _made(f: _File, kind: str, item: Any, make: Callable[[], Any]) -> Any:
+    """What make gives for one list item of f, reused while the item is the same object."""
+    return f.same.get(kind, item, make) if f.same else make()
+
+
+def _each(f: _File, key: str, build: Callable[[dict, _Noted], Any], problems: Problems,
+          items: Iterable[tuple[int, dict]] | None = None) -> list:
+    """The records built from the items of the list at key (or the given (index, item) pairs), in order.
+
+    Each item's record, references and problems are worked out once per item object; its
+    references and problems are then placed at wherever the item now sits.
+    """
+    def make(item: dict) -> tuple[Any, _Noted]:
+        noted = _Noted()
+        return build(item, noted), noted
+
+    out = []
+    for i, item in (enumerate(f.doc.value[key]) if items is None else items):
+        record, noted = _made(f, key, item, lambda item=item: make(item))
+        if noted.refs:
+            f.refs.append(((key, i), noted.refs))
+        for path, message, hint in noted.problems:
+            line, col = f.doc.at((key, i) + path)
+            problems.error(f.shown, line, col, message, hint)
+        out.append(record)
+    return out
+
+
+def _role(r: dict, noted: _Noted) -> Role:
+    """One role record from its entry in roles.yaml."""
+    d = r["durability"]
+    dur = Durability(d["outlook"], d["horizon_years"], d["note"], *noted.sourced(d, ("durability",)))
+    facts = []
+    keys: set[str] = set()
+    for j, fact in enumerate(r.get("facts", [])):
+        at = ("facts", j)
+        if fact["key"] in keys:
+            noted.error(at + ("key",), f"duplicate key {fact['key']!r} in facts", "each one must be unique; rename or remove one")
+            continue
+        keys.add(fact["key"])
+        facts.append(Fact(fact["key"], fact["label"], fact["value"], fact.get("high"), fact["unit"], *noted.sourced(fact, at)))
+        if fact.get("high") is not None and fact["high"] < fact["value"]:
+            noted.error(at + ("high",), f"fact {fact['key']!r}: high ({fact['high']}) is less than value ({fact['value']})", "swap the two figures")
+    return Role(r["id"], r["title"], r["summary"], r.get("family", ""), r.get("bridge_project", ""),
+                r.get("hardest_entry", ""), dur, tuple(facts), r.get("in_sentence", r["title"]))
 
 
 def _roles(f: _File, problems: Problems) -> tuple[Role, ...]:
     """Role records from roles.yaml."""
-    out = []
-    for i, r in _unique(f.doc.value["roles"], f, "roles", problems):
-        at = ("roles", i)
-        d = r["durability"]
-        dur = Durability(d["outlook"], d["horizon_years"], d["note"], *_sourced(f, d, at + ("durability",), problems))
-        facts = []
-        for j, fact in _unique(r.get("facts", []), f, at + ("facts",), problems, "key"):
-            fat = at + ("facts", j)
-            facts.append(Fact(fact["key"], fact["label"], fact["value"], fact.get("high"), fact["unit"], *_sourced(f, fact, fat, problems)))
-            if fact.get("high") is not None and fact["high"] < fact["value"]:
-                line, col = f.doc.at(fat + ("high",))
-                problems.error(f.shown, line, col, f"fact {fact['key']!r}: high ({fact['high']}) is less than value ({fact['value']})", "swap the two figures")
-        out.append(Role(r["id"], r["title"], r["summary"], r.get("family", ""), r.get("bridge_project", ""),
-                        r.get("hardest_entry", ""), dur, tuple(facts), r.get("in_sentence", r["title"])))
-    return tuple(out)
+    return tuple(_each(f, "roles", _role, problems, _unique(f.doc.value["roles"], f, "roles", problems)))
+
+
+def _band(b: dict, noted: _Noted) -> PayBand:
+    """One pay band from its entry in pay.yaml, with its range checked."""
+    low, high, open_ended = b["low"], b["high"], b.get("open_ended", False)
+    if high is None and not open_ended:
+        noted.error(("high",), "high is null but the band is not open-ended",
+                    "give the top figure, or add `open_ended: true` if the source gives only a floor")
+    if high is not None and low > high:
+        noted.error(("low",), f"low ({low}) is greater than high ({high})", "swap the two figures or correct the typo")
+    levels = tuple(noted.ref("levels", lv, ("levels", j)) for j, lv in enumerate(b["levels"]))
+    return PayBand(noted.ref("roles", b["role"], ("role",)), levels, noted.ref("tiers", b["tier"], ("tier",)),
+                   noted.ref("locations", b["location"], ("location",)), noted.ref("bases", b["basis"], ("basis",)),
+                   b["currency"], low, high, open_ended, b.get("scope", ""), *noted.sourced(b))
 
 
 def _bands(f: _File, problems: Problems) -> tuple[PayBand, ...]:
-    """Pay bands from pay.yaml, with their ranges checked."""
-    out = []
+    """Pay bands from pay.yaml, with no two for the same role, level, tier, location and basis."""
+    out = _each(f, "bands", _band, problems)
     seen: dict[tuple, int] = {}
-    for i, b in enumerate(f.doc.value["bands"]):
-        at = ("bands", i)
-        low, high, open_ended = b["low"], b["high"], b.get("open_ended", False)
-        if high is None and not open_ended:
-            line, col = f.doc.at(at + ("high",))
-            problems.error(f.shown, line, col, "high is null but the band is not open-ended",
-                           "give the top figure, or add `open_ended: true` if the source gives only a floor")
-        if high is not None and low > high:
-            line, col = f.doc.at(at + ("low",))
-            problems.error(f.shown, line, col, f"low ({low}) is greater than high ({high})", "swap the two figures or correct the typo")
-        levels = tuple(_ref(f, "levels", lv, at + ("levels", j)) for j, lv in enumerate(b["levels"]))
-        band = PayBand(_ref(f, "roles", b["role"], at + ("role",)), levels, _ref(f, "tiers", b["tier"], at + ("tier",)),
-                       _ref(f, "locations", b["location"], at + ("location",)), _ref(f, "bases", b["basis"], at + ("basis",)),
-                       b["currency"], low, high, open_ended, b.get("scope", ""), *_sourced(f, b, at, problems))
-        for level in levels:
+    for i, band in enumerate(out):
+        for level in band.levels:
             key = (band.role, level, band.tier, band.location, band.basis)
             if key in seen:
-                line, col = f.doc.at(at)
+                line, col = f.doc.at(("bands", i))
                 problems.error(f.shown, line, col, f"a second band for {band.role} / {level} / {band.tier} / {band.location}",
                                f"merge it with bands[{seen[key]}] or change its level or tier")
             seen[key] = i
-        out.append(band)
     return tuple(out)
+
+
+def _path(p: dict, noted: _Noted) -> EntryPath:
+    """One entry path from its entry in paths.yaml, with its runway checked."""
+    runway = p["runway_months"]
+    if runway is not None and runway["low"] > runway["high"]:
+        noted.error(("runway_months", "low"), f"runway low ({runway['low']}) is greater than high ({runway['high']})", "swap the two figures")
+    return EntryPath(noted.ref("roles", p["role"], ("role",)), noted.ref("backgrounds", p["background"], ("background",)),
+                     noted.ref("fits", p["fit"], ("fit",)), (runway["low"], runway["high"]) if runway else None,
+                     p.get("bridge_role", False), p.get("needs", ""), p.get("caveat", ""), *noted.sourced(p))
 
 
 def _paths(f: _File, problems: Problems) -> tuple[EntryPath, ...]:
-    """Entry paths from paths.yaml, with their runways checked."""
-    out = []
+    """Entry paths from paths.yaml, with no two from the same background into the same role."""
+    out = _each(f, "paths", _path, problems)
     seen: dict[tuple, int] = {}
-    for i, p in enumerate(f.doc.value["paths"]):
-        at = ("paths", i)
-        runway = p["runway_months"]
-        if runway is not None and runway["low"] > runway["high"]:
-            line, col = f.doc.at(at + ("runway_months", "low"))
-            problems.error(f.shown, line, col, f"runway low ({runway['low']}) is greater than high ({runway['high']})", "swap the two figures")
-        key = (p["role"], p["background"])
+    for i, p in enumerate(out):
+        key = (p.role, p.background)
         if key in seen:
-            line, col = f.doc.at(at)
-            problems.error(f.shown, line, col, f"a second path from {p['background']} into {p['role']}", f"merge it with paths[{seen[key]}]")
+            line, col = f.doc.at(("paths", i))
+            problems.error(f.shown, line, col, f"a second path from {p.background} into {p.role}", f"merge it with paths[{seen[key]}]")
         seen[key] = i
-        out.append(EntryPath(_ref(f, "roles", p["role"], at + ("role",)), _ref(f, "backgrounds", p["background"], at + ("background",)),
-                             _ref(f, "fits", p["fit"], at + ("fit",)), (runway["low"], runway["high"]) if runway else None,
-                             p.get("bridge_role", False), p.get("needs", ""), p.get("caveat", ""), *_sourced(f, p, at, problems)))
     return tuple(out)
 
 
-def _revisions(f: _File, problems: Problems) -> tuple[Revision, ...]:
-    """The revision log, newest first; entries of one day keep their file order.
+def _revision(r: dict, noted: _Noted) -> Revision:
+    """One revision-log entry.
 
-    An entry's anchor (its permalink and Atom id) hashes its date and summary, not its place
-    in the file, so adding an entry never renames another.
+    Its anchor (permalink and Atom id) hashes its date and summary, not its place in the
+    file, so adding an entry never renames another.
     """
-    out = []
-    for i, r in enumerate(f.doc.value["revisions"]):
-        at = ("revisions", i)
-        roles = tuple(_ref(f, "roles", role, at + ("roles", j)) for j, role in enumerate(r["roles"]))
-        source = _ref(f, "sources", r["source"], at + ("source",)) if "source" in r else None
-        when = _date(r["date"], f, at + ("date",), problems)
-        anchor = f"rev-{when.isoformat()}-{hashlib.sha256(r['summary'].encode('utf-8')).hexdigest()[:8]}"
-        out.append(Revision(when, r["summary"], roles, source, anchor))
-    return tuple(sorted(out, key=lambda r: r.date, reverse=True))  # stable: one day's entries keep file order
+    roles = tuple(noted.ref("roles", role, ("roles", j)) for j, role in enumerate(r["roles"]))
+    source = noted.ref("sources", r["source"], ("source",)) if "source" in r else None
+    when = noted.date(r["date"], ("date",))
+    anchor = f"rev-{when.isoformat()}-{hashlib.sha256(r['summary'].encode('utf-8')).hexdigest()[:8]}"
+    return Revision(when, r["summary"], roles, source, anchor)
+
+
+def _revisions(f: _File, problems: Problems) -> tuple[Revision, ...]:
+    """The revision log, newest first; entries of one day keep their file order."""
+    return tuple(sorted(_each(f, "revisions", _revision, problems), key=lambda r: r.date, reverse=True))  # a stable sort
 
 
 def _check_refs(files: list[_File], known: dict[str, set[str]], problems: Problems) -> None:
@@ -503,12 +579,13 @@ def _check_refs(files: list[_File], known: dict[str, set[str]], problems: Proble
              "locations": "pay.yaml locations", "bases": "pay.yaml bases", "backgrounds": "paths.yaml backgrounds",
              "fits": "paths.yaml fits"}
     for f in files:
-        for vocabulary, value, path in f.refs:
-            if vocabulary in known and value not in known[vocabulary]:
-                line, col = f.doc.at(path)
-                guess = difflib.get_close_matches(value, sorted(known[vocabulary]), n=1)
-                hint = f"did you mean {guess[0]!r}?" if guess else f"add it to {where[vocabulary]} first"
-                problems.error(f.shown, line, col, f"unknown {vocabulary[:-1] if vocabulary != 'bases' else 'basis'} {value!r}", hint)
+        for prefix, refs in f.refs:
+            for vocabulary, value, path in refs:
+                if vocabulary in known and value not in known[vocabulary]:
+                    line, col = f.doc.at(prefix + path)
+                    guess = difflib.get_close_matches(value, sorted(known[vocabulary]), n=1)
+                    hint = f"did you mean {guess[0]!r}?" if guess else f"add it to {where[vocabulary]} first"
+                    problems.error(f.shown, line, col, f"unknown {vocabulary[:-1] if vocabulary != 'bases' else 'basis'} {value!r}", hint)
 
 
 _DATE_KEYS = frozenset(("as_of", "published", "date"))
@@ -535,10 +612,24 @@ def _dated(value: Any, path: tuple = ()) -> list[tuple[tuple, Any]]:
     return found
 
 
+def _file_dates(f: _File) -> list[tuple[tuple, Any]]:
+    """_dated for a whole data file, reusing each list item's dates while the item is the same object."""
+    if type(f.doc.value) is not dict:
+        return _dated(f.doc.value)
+    found = [((k,), v) for k, v in f.doc.value.items() if k in _DATE_KEYS]
+    for key, value in f.doc.value.items():
+        if type(value) is list:
+            for i, item in enumerate(value):
+                found.extend(((key, i) + path, v) for path, v in _made(f, "dates", item, lambda item=item: _dated(item)))
+        else:
+            found.extend(_dated(value, (key,)))
+    return found
+
+
 def _check_dates(files: list[_File], today: date, stale_after_days: int, problems: Problems) -> None:
     """Future as-of dates are errors (a typo, or a figure not yet true); very old ones are warnings."""
     for f in files:
-        for path, value in _dated(f.doc.value):
+        for path, value in _file_dates(f):
             try:
                 when = date.fromisoformat(value)
             except (TypeError, ValueError):
@@ -565,6 +656,9 @@ def load(tree: SourceTree, today: date, stale_after_days: int, problems: Problem
                           f"did you mean data/{guess[0]}.yaml?" if guess else "data files are " + ", ".join(f"{n}.yaml" for n in DATA_FILES))
     revisions_f = _parse_file(tree, "revisions", problems, memo, required=False)
     files = [f for f in [*parsed.values(), revisions_f] if f is not None]
+    for f in files:
+        f.same = memo.cached(("same items", f.shown), _SameItems, transient=True)
+        f.same.start()
     for f in files:  # per file, so an edit to one does not check the dates of the others again
         memo.run(("data-dates", f.shown, f.digest, today, stale_after_days),
                  lambda found, f=f: _check_dates([f], today, stale_after_days, found), problems)
@@ -587,9 +681,9 @@ def load(tree: SourceTree, today: date, stale_after_days: int, problems: Problem
 
 def _sources_records(f: _File, problems: Problems) -> dict[str, tuple]:
     """The records of sources.yaml."""
-    return {"sources": tuple(
-        Source(s["id"], s["title"], s["publisher"], _date(s["published"], f, ("sources", i, "published"), problems), s.get("url"), s.get("covers", ""))
-        for i, s in _unique(f.doc.value["sources"], f, "sources", problems))}
+    def source(s: dict, noted: _Noted) -> Source:
+        return Source(s["id"], s["title"], s["publisher"], noted.date(s["published"], ("published",)), s.get("url"), s.get("covers", ""))
+    return {"sources": tuple(_each(f, "sources", source, problems, _unique(f.doc.value["sources"], f, "sources", problems)))}
 
 
 def _pay_records(f: _File, problems: Problems) -> dict[str, tuple]:
@@ -601,8 +695,9 @@ def _pay_records(f: _File, problems: Problems) -> dict[str, tuple]:
         "bases": _terms(pay["bases"], f, "bases", problems),
         "locations": tuple(Location(x["id"], x["label"], x["currency"]) for _, x in _unique(pay["locations"], f, "locations", problems)),
         "bands": _bands(f, problems),
-        "verdicts": tuple(Verdict(v["measure"], v["label"], _ref(f, "roles", v["role"], ("verdicts", i, "role")), *_sourced(f, v, ("verdicts", i), problems))
-                          for i, v in _unique(pay.get("verdicts", []), f, "verdicts", problems, "measure")),
+        "verdicts": tuple(_each(f, "verdicts", lambda v, noted: Verdict(v["measure"], v["label"], noted.ref("roles", v["role"], ("role",)),
+                                                                        *noted.sourced(v)),
+                                problems, _unique(pay.get("verdicts", []), f, "verdicts", problems, "measure"))),
     }
 
 
@@ -613,11 +708,9 @@ def _paths_records(f: _File, problems: Problems) -> dict[str, tuple]:
         "backgrounds": _terms(paths["backgrounds"], f, "backgrounds", problems),
         "fits": _terms(paths["fits"], f, "fits", problems),
         "paths": _paths(f, problems),
-        "recommendations": tuple(
-            Recommendation(_ref(f, "roles", r["role"], ("recommendations", i, "role")),
-                           tuple(_ref(f, "backgrounds", b, ("recommendations", i, "backgrounds", j)) for j, b in enumerate(r["backgrounds"])),
-                           tuple(r["reasons"]), *_sourced(f, r, ("recommendations", i), problems))
-            for i, r in enumerate(paths.get("recommendations", []))),
+        "recommendations": tuple(_each(f, "recommendations", lambda r, noted: Recommendation(
+            noted.ref("roles", r["role"], ("role",)), tuple(noted.ref("backgrounds", b, ("backgrounds", j)) for j, b in enumerate(r["backgrounds"])),
+            tuple(r["reasons"]), *noted.sourced(r)), problems, enumerate(paths.get("recommendations", [])))),
     }
 
 
@@ -629,7 +722,7 @@ def _records(memo: Memo, f: _File, kind: str, build: Callable[[_File, Problems],
     worked out from it (see _Digests) is found again by identity.
     """
     def step(found: Problems) -> tuple[dict[str, tuple], list]:
-        fresh = _File(f.shown, f.doc, f.digest)  # collects the references of this file only
+        fresh = _File(f.shown, f.doc, f.digest, same=f.same)  # collects the references of this file only
         built = build(fresh, found)
         last = memo.recall(("last records", kind)) or {}
         return {name: _same_as(records, last.get(name, ())) for name, records in built.items()}, fresh.refs

@@ -326,7 +326,8 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
         out.extend(reuse(("quiz",) + site_key, lambda: quiz_outputs(config, shared, quiz, tables, data)))
     out.append(Output("guides/index.html", "guides.html", _with_ld(config, {**shared, "url": "guides/", "kind": "guides", "crumbs": [("Guides", "guides/")]})))
     # What the sources page shows of the bands and paths is which source each cites for which role, not the figures.
-    cited = tuple((r.source, r.role) for r in (*data.bands, *data.paths))
+    cited = _by_identity(hold, ("cited",), (data.bands, data.paths), lambda: hashlib.sha256(
+        repr([(r.source, r.role) for r in (*data.bands, *data.paths)]).encode()).hexdigest())
     out.append(Output("sources/index.html", "sources.html", _by_identity(
         hold, ("sources", cited, tables is not None) + shared_key,
         (data.sources, data.roles, data.verdicts, data.recommendations, data.revisions), lambda: _with_ld(config, {

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import difflib
-import hashlib
 import json
 from functools import lru_cache
 from importlib import resources
@@ -155,8 +154,15 @@ def _valid_by_pieces(text: str, name: str, memo: Memo, line_offset: int) -> Loca
     pieces = yamlpos.split(text)
     if pieces is None:
         return None
-    results = [memo.cached(("yaml-piece", name, p.key, p.item, hashlib.blake2b(p.text.encode("utf-8"), digest_size=16).digest()),
-                           lambda p=p: _checked_piece(p, name)) for p in pieces]
+    # The last version's pieces by their text: one memo entry per file, as thousands of entries cost more than the parse.
+    last = memo.recall(("yaml pieces", name)) or {}
+    now = {}
+    for p in pieces:
+        key = (p.key, p.item, p.text)
+        hit = last.get(key)
+        now[key] = hit if hit is not None else _checked_piece(p, name)
+    memo.remember(("yaml pieces", name), now)
+    results = list(now.values()) if len(now) == len(pieces) else [now[(p.key, p.item, p.text)] for p in pieces]
     if not all(ok for ok, _ in results):
         return None
     value = yamlpos.assemble(pieces, [v for _, v in results])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -243,8 +243,7 @@ def load(text: str, line_offset: int = 0) -> tuple[Located, list[tuple[Path, int
     return doc, [(p, line + line_offset, col) for p, line, col in duplicates]
 
 
-@dataclass(frozen=True)
-class Piece:
+class Piece(NamedTuple):  # a tuple, not a dataclass: a large file has thousands and they are made on every edit
     """A stretch of a block-style document that parses on its own: a top-level key, or one item of its list."""
 
     key: str
@@ -284,10 +283,18 @@ def split(text: str) -> list[Piece] | None:
         return None
     cuts: list[tuple[int, str, bool]] = []  # where each piece starts, its key, whether it is an item
     key, indent, opened = "", -1, 0  # opened: where the current key's line ends; indent: the items' dash column; -2 before the first, -1 when the key has no list
+    item = deeper = ""  # while in a list (indent >= 0): how its items' lines start, and how lines inside an item start
     for start in [0, *(match.end() for match in _SHALLOW.finditer(text))]:
+        # The commonest lines first, tested in place: the next item of the list, a line inside the current one.
+        if indent >= 0:
+            if text.startswith(item, start):
+                cuts.append((start, key, True))
+                continue
+            if text.startswith(deeper, start):
+                continue
         line = text[start:text.find("\n", start) + 1 or len(text)]
-        if _filler(line) or (indent >= 0 and line.startswith(" " * (indent + 1))):
-            continue  # a blank line, a comment or a line inside the current item
+        if _filler(line):
+            continue  # a blank line or a comment
         if indent == -2 and any(not _filler(skipped) for skipped in text[opened:start].splitlines()):
             indent = -1  # the key's value began on a line indented four or more: the key stays one piece
         if line[0] not in " -":
@@ -305,6 +312,7 @@ def split(text: str) -> list[Piece] | None:
         dash = _ITEM.match(line)
         if indent == -2 and dash:
             indent = len(dash.group(1))
+            item, deeper = " " * indent + "- ", " " * (indent + 1)
         if indent >= 0 and dash and len(dash.group(1)) == indent:
             cuts.append((start, key, True))
             continue

@@ -91,18 +91,21 @@ def test_a_document_read_piece_by_piece_is_the_document_read_whole() -> None:
     assert compared > 500  # enough mutated documents made it through the pieces to mean something
 
 
-def test_an_edit_to_one_list_item_parses_and_checks_only_that_item() -> None:
+def test_an_edit_to_one_list_item_parses_and_checks_only_that_item(monkeypatch) -> None:
     from site_src import schema
     from site_src.memo import Memo
+    parsed = []
+    monkeypatch.setattr(schema, "_checked_piece", lambda piece, name, real=schema._checked_piece: parsed.append(piece) or real(piece, name))
     text = (FIXTURES / "mini" / "content" / "data" / "pay.yaml").read_text("utf-8")
     memo = Memo()
     problems = Problems()
     first, ok = schema.load_checked(text, "pay.yaml", "pay", problems, memo=memo)
     assert ok and first.value == yamlpos.load(text)[0].value
-    misses = memo.misses
+    assert len(parsed) == len(yamlpos.split(text)) > 10
+    parsed.clear()
     edited = text.replace("low: 30000", "low: 31000", 1)
     second, ok = schema.load_checked(edited, "pay.yaml", "pay", problems, memo=memo)
-    assert ok and memo.misses == misses + 1
+    assert ok and len(parsed) == 1 and "low: 31000" in parsed[0].text
     assert second.value == yamlpos.load(edited)[0].value and second.value != first.value
     broken = text.replace("low: 30000", 'low: "many"', 1)  # invalid: found and placed by the whole-text check
     third, ok = schema.load_checked(broken, "pay.yaml", "pay", problems, memo=memo)
@@ -285,6 +288,30 @@ def test_a_data_edit_reuses_unchanged_records_and_their_digests_stay_exact(tmp_p
         assert now.roles_digest == fresh.roles_digest
     assert now.digest_for(["alpha"]) == first.digest_for(["alpha"])  # the same figures again: the same digest
     assert now.digest_for(["alpha"]) != replace(now, bands=now.bands[1:], known_digests={}).digest_for(["alpha"])
+
+
+def test_a_reused_item_reports_its_problems_where_it_now_sits(tmp_path: Path, monkeypatch) -> None:
+    """A list item parsed once and reused keeps its problems, placed at its line in the current text."""
+    import shutil
+    from site_src.memo import Memo
+    built = []
+    monkeypatch.setattr(data, "_band", lambda b, noted, real=data._band: built.append(b["low"]) or real(b, noted))
+    shutil.copytree(FIXTURES / "mini" / "content", tmp_path / "content")
+    pay = tmp_path / "content" / "data" / "pay.yaml"
+    text = pay.read_text("utf-8").replace("low: 60000\n    high: null\n    open_ended: true", "low: 60000\n    high: 50000")
+    memo = Memo()
+    lines = []
+    for extra in ("", "    scope: a note that shifts the bands below it\n"):  # the second load inserts a line above the bad band
+        pay.write_text(text.replace("    low: 30000\n", "    low: 30000\n" + extra, 1), "utf-8")
+        problems = Problems()
+        tree = sources.discover(tmp_path / "content", Path(__file__).resolve().parents[1] / "templates", problems)
+        assert data.load(tree, TODAY, 730, problems, memo) is not None
+        found = [p for p in problems.items if "greater than high" in p.message]
+        assert len(found) == 1
+        lines.append(found[0].line)
+        assert pay.read_text("utf-8").split("\n")[found[0].line - 1].strip() == "low: 60000"
+    assert lines[1] == lines[0] + 1
+    assert built == [30000, 60000, 30000]  # the second load built only the band whose text changed
 
 
 def test_stale_figures_warn_and_future_ones_fail() -> None:
