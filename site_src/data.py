@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterable
 
 from . import schema, yamlpos
 from .errors import Problems
-from .memo import Memo
+from .memo import ByIdentity, Memo
 from .sources import DATA_FILES, OPTIONAL_FILES, SourceTree
 
 
@@ -357,7 +357,7 @@ class _File:
     # References to check once every vocabulary is known: (path prefix, [(vocabulary, id, path after the prefix)]),
     # grouped so that a list item's references, worked out once, are noted with one append wherever the item now sits.
     refs: list[tuple[tuple, list[tuple[str, str, tuple]]]] = field(default_factory=list)
-    same: "_SameItems | None" = None  # what was made from each list item last time, if anything
+    same: ByIdentity | None = None  # what was made from each list item last time, if anything
 
 
 def _parse_file(tree: SourceTree, name: str, problems: Problems, memo: Memo, required: bool = True) -> _File | None:
@@ -426,33 +426,12 @@ class _Noted:
         return self.ref("sources", item["source"], path + ("source",)), self.date(item["as_of"], path + ("as_of",))
 
 
-class _SameItems:
-    """What was made from each list item of a data file's last load, found again by the item's identity.
-
-    An edit re-parses only the list items that changed (see schema.load_checked), so the others
-    are the very objects of the last load, and the records, references and dates worked out from
-    them still hold. Each entry holds its item, so no other object can have its id.
-    """
-
-    def __init__(self) -> None:
-        self.last: dict[tuple[str, int], tuple[Any, Any]] = {}
-        self.now: dict[tuple[str, int], tuple[Any, Any]] = {}
-
-    def start(self) -> None:
-        """Begin a load: keep what the last one made, drop what is older."""
-        self.last, self.now = self.now, {}
-
-    def get(self, kind: str, item: Any, make: Callable[[], Any]) -> Any:
-        """What make gives for this item, made again only when the item is a new object."""
-        key = (kind, id(item))
-        hit = self.now.get(key) or self.last.get(key)
-        value = hit[1] if hit is not None else make()
-        self.now[key] = (item, value)
-        return value
-
-
 def _made(f: _File, kind: str, item: Any, make: Callable[[], Any]) -> Any:
-    """What make gives for one list item of f, reused while the item is the same object."""
+    """What make gives for one list item of f, reused while the item is the same object.
+
+    An edit re-parses only the list items that changed (see schema.load_checked), so the
+    others are the very objects of the last load, and what was worked out from them holds.
+    """
     return f.same.get(kind, item, make) if f.same else make()
 
 
@@ -657,7 +636,7 @@ def load(tree: SourceTree, today: date, stale_after_days: int, problems: Problem
     revisions_f = _parse_file(tree, "revisions", problems, memo, required=False)
     files = [f for f in [*parsed.values(), revisions_f] if f is not None]
     for f in files:
-        f.same = memo.cached(("same items", f.shown), _SameItems, transient=True)
+        f.same = memo.cached(("same items", f.shown), ByIdentity, transient=True)
         f.same.start()
     for f in files:  # per file, so an edit to one does not check the dates of the others again
         memo.run(("data-dates", f.shown, f.digest, today, stale_after_days),

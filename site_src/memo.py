@@ -182,3 +182,29 @@ class Memo:
         for old in folder.glob("parsed-*.pickle"):
             if old != target:
                 old.unlink(missing_ok=True)
+
+
+class ByIdentity:
+    """What was made from each object last time, found again while it is the very same object.
+
+    Unchanged data comes back from the memo as the same objects, so work done on them can be
+    looked up by id, which costs nothing next to hashing them. Each entry holds its object,
+    so no other object can have its id. start() begins a round: what the last round made is
+    kept for this one, and anything older is dropped.
+    """
+
+    def __init__(self) -> None:
+        self.last: dict[tuple[str, int], tuple[Any, Any]] = {}
+        self.now: dict[tuple[str, int], tuple[Any, Any]] = {}
+
+    def start(self) -> None:
+        """Begin a round: keep what the last one made, drop what is older."""
+        self.last, self.now = self.now, {}
+
+    def get(self, kind: str, obj: Any, make: Callable[[], T]) -> T:
+        """What make gives for obj, made again only when obj is a new object."""
+        key = (kind, id(obj))
+        hit = self.now.get(key) or self.last.get(key)
+        value = hit[1] if hit is not None else make()
+        self.now[key] = (obj, value)
+        return value

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import operator
 from collections.abc import Callable, Iterable
 from typing import Any
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from . import charts, feeds, figures, opendata, structured
 from .config import SiteConfig
 from .content import Page
 from .data import Data, EntryPath, PayBand, Revision, Role, Source, dated_sources
+from .memo import ByIdentity
 from .quiz import Quiz, canonical_json
 
 
@@ -326,10 +328,10 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
         out.extend(reuse(("quiz",) + site_key, lambda: quiz_outputs(config, shared, quiz, tables, data)))
     out.append(Output("guides/index.html", "guides.html", _with_ld(config, {**shared, "url": "guides/", "kind": "guides", "crumbs": [("Guides", "guides/")]})))
     # What the sources page shows of the bands and paths is which source each cites for which role, not the figures.
-    cited = _by_identity(hold, ("cited",), (data.bands, data.paths), lambda: hashlib.sha256(
-        repr([(r.source, r.role) for r in (*data.bands, *data.paths)]).encode()).hexdigest())
+    source, role_of = operator.attrgetter("source"), operator.attrgetter("role")
+    cited = tuple(tuple(map(get, records)) for records in (data.bands, data.paths) for get in (source, role_of))
     out.append(Output("sources/index.html", "sources.html", _by_identity(
-        hold, ("sources", cited, tables is not None) + shared_key,
+        hold, ("sources", *cited, tables is not None) + shared_key,
         (data.sources, data.roles, data.verdicts, data.recommendations, data.revisions), lambda: _with_ld(config, {
             **shared, "url": "sources/", "kind": "sources", "crumbs": [("Sources", "sources/")],
             "supports": opendata.supports(data, quiz), "open_data": opendata.FILES + (opendata.QUIZ_FILES if tables else ()),
@@ -339,7 +341,8 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
     out.append(Output("404.html", "404.html", {**shared, "url": "404.html", "kind": "404"}))
     for f in opendata.FILES:  # each kept while its records are the same: a pay edit leaves paths.json alone
         out.extend(_by_identity(hold, ("open data", f.path), opendata.made_from(data, f), lambda f=f: [
-            Output(path, None, {"url": path, "text": text}) for path, text in opendata.file_texts(data, f)]))
+            Output(path, None, {"url": path, "text": text}) for path, text in opendata.file_texts(
+                data, f, hold(("open data records", f.path), ByIdentity))]))
     out.extend(reuse(("feeds", tuple(o.context["url"] for o in out)) + site_key, lambda: feed_outputs(config, data, guides, out)))
     return out
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from importlib import resources
+from collections.abc import Callable
 from typing import Any
 
 from .data import Data
+from .memo import ByIdentity
 
 
 @dataclass(frozen=True)
@@ -32,83 +34,79 @@ def schema_text(name: str) -> str:
     return resources.files("site_src").joinpath(f"schemas/{name}.schema.json").read_text("utf-8")
 
 
-def _dump(value: Any) -> str:
+def _value(value: Any) -> str:
     """Stable JSON: sorted keys, UTF-8, no indent (indenting forces the pure-Python encoder, ten times slower)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _terms(terms: tuple) -> list[dict]:
-    """A vocabulary as the data files write it."""
-    return [{"id": t.id, "label": t.label} for t in terms]
+def _term(t: Any) -> dict:
+    return {"id": t.id, "label": t.label}
 
 
-def _pay(data: Data) -> dict:
-    """pay.json: the vocabularies, bands and verdicts of pay.yaml."""
-    bands = []
-    for b in data.bands:
-        band = {"role": b.role, "levels": list(b.levels), "tier": b.tier, "location": b.location, "basis": b.basis,
-                "currency": b.currency, "low": b.low, "high": b.high, "scope": b.scope, "source": b.source,
-                "as_of": b.as_of.isoformat()}
-        if b.open_ended:
-            band["open_ended"] = True
-        bands.append(band)
-    return {"levels": _terms(data.levels), "tiers": _terms(data.tiers), "bases": _terms(data.bases),
-            "locations": [{"id": x.id, "label": x.label, "currency": x.currency} for x in data.locations],
-            "bands": bands,
-            "verdicts": [{"measure": v.measure, "label": v.label, "role": v.role, "source": v.source,
-                          "as_of": v.as_of.isoformat()} for v in data.verdicts]}
+def _band(b: Any) -> dict:
+    band = {"role": b.role, "levels": list(b.levels), "tier": b.tier, "location": b.location, "basis": b.basis,
+            "currency": b.currency, "low": b.low, "high": b.high, "scope": b.scope, "source": b.source, "as_of": b.as_of.isoformat()}
+    if b.open_ended:
+        band["open_ended"] = True
+    return band
 
 
-def _paths(data: Data) -> dict:
-    """paths.json: the vocabularies, entry paths and recommendations of paths.yaml."""
-    return {"backgrounds": _terms(data.backgrounds), "fits": _terms(data.fits),
-            "paths": [{"role": p.role, "background": p.background, "fit": p.fit,
-                       "runway_months": {"low": p.runway[0], "high": p.runway[1]} if p.runway else None,
-                       "bridge_role": p.bridge_role, "needs": p.needs, "caveat": p.caveat, "source": p.source,
-                       "as_of": p.as_of.isoformat()} for p in data.paths],
-            "recommendations": [{"role": r.role, "backgrounds": list(r.backgrounds), "reasons": list(r.reasons),
-                                 "source": r.source, "as_of": r.as_of.isoformat()} for r in data.recommendations]}
+def _path(p: Any) -> dict:
+    return {"role": p.role, "background": p.background, "fit": p.fit,
+            "runway_months": {"low": p.runway[0], "high": p.runway[1]} if p.runway else None,
+            "bridge_role": p.bridge_role, "needs": p.needs, "caveat": p.caveat, "source": p.source, "as_of": p.as_of.isoformat()}
 
 
-def _sources(data: Data) -> dict:
-    """sources.json."""
-    return {"sources": [{k: v for k, v in {"id": s.id, "title": s.title, "publisher": s.publisher,
-                                           "published": s.published.isoformat(), "url": s.url, "covers": s.covers}.items()
-                         if v is not None} for s in data.sources]}
+def _given(fields: dict) -> dict:
+    """The fields that have a value (the schemas leave optional ones out rather than null)."""
+    return {k: v for k, v in fields.items() if v is not None}
 
 
-def _revisions(data: Data) -> dict:
-    """revisions.json."""
-    return {"revisions": [{k: v for k, v in {"date": r.date.isoformat(), "summary": r.summary, "roles": list(r.roles),
-                                             "source": r.source}.items() if v is not None} for r in data.revisions]}
-
-
-# Each document, and the records it is made from: a document is made again only when they change.
-_DOCUMENTS = {
-    "pay": (_pay, ("levels", "tiers", "bases", "locations", "bands", "verdicts")),
-    "paths": (_paths, ("backgrounds", "fits", "paths", "recommendations")),
-    "sources": (_sources, ("sources",)),
-    "revisions": (_revisions, ("revisions",)),
+# Each open-data document: its lists, each with the records it shows and how one record is written. The documents
+# have the shape of the YAML files they came from, so the same schemas validate them.
+_DOCUMENTS: dict[str, dict[str, Callable[[Any], dict]]] = {
+    "pay": {"levels": _term, "tiers": _term, "bases": _term,
+            "locations": lambda x: {"id": x.id, "label": x.label, "currency": x.currency},
+            "bands": _band,
+            "verdicts": lambda v: {"measure": v.measure, "label": v.label, "role": v.role, "source": v.source, "as_of": v.as_of.isoformat()}},
+    "paths": {"backgrounds": _term, "fits": _term, "paths": _path,
+              "recommendations": lambda r: {"role": r.role, "backgrounds": list(r.backgrounds), "reasons": list(r.reasons),
+                                            "source": r.source, "as_of": r.as_of.isoformat()}},
+    "sources": {"sources": lambda s: _given({"id": s.id, "title": s.title, "publisher": s.publisher,
+                                             "published": s.published.isoformat(), "url": s.url, "covers": s.covers})},
+    "revisions": {"revisions": lambda r: _given({"date": r.date.isoformat(), "summary": r.summary, "roles": list(r.roles), "source": r.source})},
 }
 
 
 def documents(data: Data) -> dict[str, dict]:
-    """The published data in the same shape as the YAML files it came from, so the same schemas validate it."""
-    return {name: make(data) for name, (make, _) in _DOCUMENTS.items()}
-
-
-def made_from(data: Data, f: DataFile) -> tuple:
-    """The records one open-data file shows."""
-    return tuple(getattr(data, kind) for kind in _DOCUMENTS[_name(f)][1])
+    """The published data as values: per document, per list, one mapping per record."""
+    return {name: {kind: [write(r) for r in getattr(data, kind)] for kind, write in lists.items()} for name, lists in _DOCUMENTS.items()}
 
 
 def _name(f: DataFile) -> str:
     return f.path.removeprefix("data/").removesuffix(".json")
 
 
-def file_texts(data: Data, f: DataFile) -> list[tuple[str, str]]:
-    """One open-data file and its schema: (path under the site root, text)."""
-    return [(f.path, _dump(_DOCUMENTS[_name(f)][0](data))), (f.schema, schema_text(_name(f)))]
+def made_from(data: Data, f: DataFile) -> tuple:
+    """The records one open-data file shows."""
+    return tuple(getattr(data, kind) for kind in _DOCUMENTS[_name(f)])
+
+
+def file_texts(data: Data, f: DataFile, written: ByIdentity | None = None) -> list[tuple[str, str]]:
+    """One open-data file and its schema: (path under the site root, text).
+
+    The text is what _value would make of the whole document, put together from the text of each record: with
+    `written`, a record that is the same object as when it last wrote this file is not
+    written again, so an edit to one band rewrites one band's JSON, not all of them.
+    """
+    if written:
+        written.start()
+    lists = []
+    for kind, write in sorted(_DOCUMENTS[_name(f)].items()):
+        records = getattr(data, kind)
+        texts = [written.get(kind, r, lambda r=r: _value(write(r))) for r in records] if written else [_value(write(r)) for r in records]
+        lists.append(f"{_value(kind)}:[{','.join(texts)}]")
+    return [(f.path, "{" + ",".join(lists) + "}\n"), (f.schema, schema_text(_name(f)))]
 
 
 def files(data: Data) -> list[tuple[str, str]]:

@@ -314,6 +314,26 @@ def test_a_reused_item_reports_its_problems_where_it_now_sits(tmp_path: Path, mo
     assert built == [30000, 60000, 30000]  # the second load built only the band whose text changed
 
 
+def test_open_data_written_record_by_record_is_the_whole_document_dumped() -> None:
+    """Put together from each record's JSON, reused across an edit, a file is the same text as its document dumped whole."""
+    import json
+    from dataclasses import replace
+    from site_src import opendata
+    from site_src.memo import ByIdentity
+    problems = Problems()
+    d = data.load(mini_tree(problems), TODAY, 730, problems)
+    written = ByIdentity()
+    edited = replace(d, bands=(replace(d.bands[0], low=d.bands[0].low + 1000),) + d.bands[1:])
+    for version in (d, edited, d):
+        whole = opendata.documents(version)
+        for f in opendata.FILES:
+            name = f.path.removeprefix("data/").removesuffix(".json")
+            expected = json.dumps(whole[name], sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
+            assert opendata.file_texts(version, f, written)[0] == (f.path, expected)
+            assert opendata.file_texts(version, f)[0] == (f.path, expected)
+    assert '"low":31000' in opendata.file_texts(edited, opendata.FILES[0])[0][1]
+
+
 def test_stale_figures_warn_and_future_ones_fail() -> None:
     problems = Problems()
     data.load(mini_tree(problems), date(2025, 7, 1), 30, problems)
