@@ -637,7 +637,7 @@ def load(tree: SourceTree, today: date, stale_after_days: int, problems: Problem
     files = [f for f in [*parsed.values(), revisions_f] if f is not None]
     for f in files:
         f.same = memo.cached(("same items", f.shown), ByIdentity, transient=True)
-        f.same.start()
+        f.same.start(f.digest)  # a new round only when the file changed: the items of the last version are kept till then
     for f in files:  # per file, so an edit to one does not check the dates of the others again
         memo.run(("data-dates", f.shown, f.digest, today, stale_after_days),
                  lambda found, f=f: _check_dates([f], today, stale_after_days, found), problems)
@@ -653,7 +653,10 @@ def load(tree: SourceTree, today: date, stale_after_days: int, problems: Problem
     data = memo.cached(("data digests",), _Digests, transient=True).of(Data(**records, roles_file=(roles_f.shown, roles_f.doc)))
     known = {name: {t.id for t in getattr(data, name)} for name in
              ("sources", "roles", "levels", "tiers", "bases", "locations", "backgrounds", "fits")}
-    _check_refs(files, known, problems)
+    # Per file, keyed on its text and on every id it could refer to: an edit to one file checks its references only.
+    known_key = hashlib.sha256(repr(sorted((name, sorted(ids)) for name, ids in known.items())).encode("utf-8")).hexdigest()
+    for f in files:
+        memo.run(("data-refs", f.shown, f.digest, known_key), lambda found, f=f: _check_refs([f], known, found), problems)
     _check_currencies(pay_f, data, problems)
     return data
 

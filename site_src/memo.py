@@ -196,10 +196,13 @@ class ByIdentity:
     def __init__(self) -> None:
         self.last: dict[tuple[str, int], tuple[Any, Any]] = {}
         self.now: dict[tuple[str, int], tuple[Any, Any]] = {}
+        self.round: Hashable = None
 
-    def start(self) -> None:
-        """Begin a round: keep what the last one made, drop what is older."""
-        self.last, self.now = self.now, {}
+    def start(self, round: Hashable = None) -> None:
+        """Begin a round: keep what the last one made, drop what is older. Starting the round under way again
+        (the same non-None name) changes nothing."""
+        if round is None or round != self.round:
+            self.last, self.now, self.round = self.now, {}, round
 
     def get(self, kind: str, obj: Any, make: Callable[[], T]) -> T:
         """What make gives for obj, made again only when obj is a new object."""
