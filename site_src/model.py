@@ -303,6 +303,23 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
                              lambda: hashlib.sha256(repr([(p.role, p.background) for p in data.paths]).encode()).hexdigest())
     similar = functools.cache(lambda: piece(("similar", paths_key, data.digest_for([])), lambda: similar_roles(data)))
     compare_of = {role.id: compare_url(i // config.compare_page_size) for i, role in enumerate(data.roles)}
+    def role_output(page: Page) -> Output:
+        role = data.role(page.slug)
+        # Keyed on the role's own records (and what all roles share), so a pay edit redoes one role's pieces.
+        key = ("role", role.id, page.url, data.digest_for([role.id]), paths_key, config)
+        # Everything the page shows: its file, its role's pieces, the roles its prose cites (its body), the
+        # shared context, and which comparison page holds it.
+        return Output(f"roles/{page.slug}/index.html", "role.html", hold(
+            ("role page", page.fingerprint, compare_of[role.id], data.digest_for(page.cited_roles)) + key + shared_key,
+            lambda: {**shared, "url": page.url, "kind": "role", "page": page, "compare_url": compare_of[role.id], **piece(
+                key, lambda: _role_pieces(data, role, page, recommended, verdicts, similar(), config))}), page)
+
+    # A role page's output is made from its page, the data, the shared context and the settings alone; while all
+    # four are the very objects of the last build (a prose edit to another page, say) it is that build's output,
+    # found without building the content key above. The entry holds all four, so their ids stay theirs.
+    by_page = hold(("role outputs",), ByIdentity)
+    by_page.start()
+    made_from = ("role", id(data), id(shared), id(config))
     # Pages come in the caller's order, the order their Markdown was handed to the renderer.
     for page in pages:
         if page.kind == "guide":
@@ -311,17 +328,7 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
                 (structured.article(page.title, page.description, config.base_url + page.url, page.published.isoformat(),
                                     (page.updated or page.published).isoformat(), config.title),))), page))
             continue
-        role = data.role(page.slug)
-        # Keyed on the role's own records (and what all roles share), so a pay edit redoes one role's pieces.
-        key = ("role", role.id, page.url, data.digest_for([role.id]), paths_key, config)
-        # Everything the page shows: its file, its role's pieces, the roles its prose cites (its body), the
-        # shared context, and which comparison page holds it.
-        out.append(Output(f"roles/{page.slug}/index.html", "role.html", hold(
-            ("role page", page.fingerprint, compare_of[role.id], data.digest_for(page.cited_roles)) + key + shared_key,
-            lambda role=role, page=page, key=key: {**shared, "url": page.url, "kind": "role", "page": page,
-                                                   "compare_url": compare_of[role.id], **piece(
-                key, lambda: _role_pieces(data, role, page, recommended, verdicts, similar(), config))}),
-            page))
+        out.append(by_page.get(made_from, page, lambda page=page: (data, shared, config, role_output(page)))[3])
     out.append(Output("roles/index.html", "roles.html", _with_ld(config, {**shared, "url": "roles/", "kind": "roles", "crumbs": [("Roles", "roles/")]})))
     out.extend(compare_outputs(config, data, shared, shared_key, hold, piece))
     if quiz and tables:
