@@ -657,7 +657,8 @@ def load(tree: SourceTree, today: date, stale_after_days: int, problems: Problem
     known_key = hashlib.sha256(repr(sorted((name, sorted(ids)) for name, ids in known.items())).encode("utf-8")).hexdigest()
     for f in files:
         memo.run(("data-refs", f.shown, f.digest, known_key), lambda found, f=f: _check_refs([f], known, found), problems)
-    _check_currencies(pay_f, data, problems)
+    # Bands and locations both come from pay.yaml: checked again only when it changed.
+    memo.run(("data-currencies", pay_f.shown, pay_f.digest), lambda found: _check_currencies(pay_f, data, found), problems)
     return data
 
 
