@@ -217,11 +217,10 @@ class Data:
     @cached_property
     def _index(self) -> dict[str, Any]:
         """Id lookups for roles, sources and labels, and records grouped by role."""
-        by_role: dict[str, dict[str, list]] = {r.id: {"bands": [], "paths": []} for r in self.roles}
-        for band in self.bands:
-            by_role.setdefault(band.role, {"bands": [], "paths": []})["bands"].append(band)
-        for path in self.paths:
-            by_role.setdefault(path.role, {"bands": [], "paths": []})["paths"].append(path)
+        placed = self._placed  # one pass over the records serves both indexes
+        by_role: dict[str, dict[str, list]] = {
+            role: {kind: [record for _, record in placed[kind].get(role, ())] for kind in ("bands", "paths")}
+            for role in dict.fromkeys([*(r.id for r in self.roles), *placed["bands"], *placed["paths"]])}
         revisions: dict[str, list[Revision]] = {}
         for rev in self.revisions:
             for role_id in rev.roles:

@@ -207,7 +207,10 @@ class ByIdentity:
     def get(self, kind: str, obj: Any, make: Callable[[], T]) -> T:
         """What make gives for obj, made again only when obj is a new object."""
         key = (kind, id(obj))
-        hit = self.now.get(key) or self.last.get(key)
-        value = hit[1] if hit is not None else make()
-        self.now[key] = (obj, value)
-        return value
+        hit = self.now.get(key)
+        if hit is None:
+            hit = self.last.get(key)
+            if hit is None:
+                hit = (obj, make())
+            self.now[key] = hit
+        return hit[1]
