@@ -314,12 +314,11 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
             lambda: {**shared, "url": page.url, "kind": "role", "page": page, "compare_url": compare_of[role.id], **piece(
                 key, lambda: _role_pieces(data, role, page, recommended, verdicts, similar(), config))}), page)
 
-    # A role page's output is made from its page, the data, the shared context and the settings alone; while all
-    # four are the very objects of the last build (a prose edit to another page, say) it is that build's output,
-    # found without building the content key above. The entry holds all four, so their ids stay theirs.
-    by_page = hold(("role outputs",), ByIdentity)
-    by_page.start()
-    made_from = ("role", id(data), id(shared), id(config))
+    # Each page's last output and what it was made from, found by the page object's identity: while the page is the
+    # same object, what the output shows of the data is summed up by its role's and cited roles' digests, the paths
+    # key and its comparison page, so a data edit to other roles keeps it without building the content key above.
+    last_made = hold(("role outputs",), ByIdentity)
+    last_made.start()
     # Pages come in the caller's order, the order their Markdown was handed to the renderer.
     for page in pages:
         if page.kind == "guide":
@@ -328,7 +327,11 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
                 (structured.article(page.title, page.description, config.base_url + page.url, page.published.isoformat(),
                                     (page.updated or page.published).isoformat(), config.title),))), page))
             continue
-        out.append(by_page.get(made_from, page, lambda page=page: (data, shared, config, role_output(page)))[3])
+        slot = last_made.get("role", page, lambda: [None, None, None, None])  # made from, shared, settings, output
+        made_from = (data.digest_for([page.slug]), data.digest_for(page.cited_roles), paths_key, compare_of[page.slug])
+        if slot[0] != made_from or slot[1] is not shared or slot[2] is not config:
+            slot[:] = made_from, shared, config, role_output(page)
+        out.append(slot[3])
     out.append(Output("roles/index.html", "roles.html", _with_ld(config, {**shared, "url": "roles/", "kind": "roles", "crumbs": [("Roles", "roles/")]})))
     out.extend(compare_outputs(config, data, shared, shared_key, hold, piece))
     if quiz and tables:

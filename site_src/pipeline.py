@@ -14,7 +14,7 @@ from pathlib import Path
 from . import checks, deps, config as config_stage, content, data as data_stage, markup, model, quiz as quiz_stage, render, search, shortcodes, sources
 from .cache import Cache
 from .errors import BuildFailed, Problem, Problems
-from .memo import Memo
+from .memo import ByIdentity, Memo
 from .writer import MARKER, SiteWriter, unsafe_output_reason
 
 log = logging.getLogger(__name__)
@@ -152,9 +152,7 @@ def _validate(opts: Options, memo: Memo, tree: sources.SourceTree, config, pages
     render.compile_all(env, model.TEMPLATES, problems)
     quiz = tables = None
     if config and data:
-        checks.check(config, data, pages, failed_role, problems,
-                     lambda page, step: memo.run(("checks", page.fingerprint, data.digest_for(page.cited_roles), config),
-                                                 step, problems))
+        checks.check(config, data, pages, failed_role, problems, _page_checks(memo, config, data, problems))
         loaded = quiz_stage.load(tree, data, problems)
         # Roles whose write-up is a draft leave the site, tables and quiz included.
         drafts = {p.slug for p in pages if p.kind == "role" and p.draft and not opts.drafts}
@@ -168,6 +166,27 @@ def _validate(opts: Options, memo: Memo, tree: sources.SourceTree, config, pages
     _fail_if_errors(problems)
     # A short string: it is in the key of every reused context, hashed on each lookup.
     return _Site(config, data, quiz, tables, env, deps.digest(repr(data_key)))
+
+
+def _page_checks(memo: Memo, config, data: data_stage.Data, problems: Problems) -> Callable:
+    """checks.check's per_page: a page's checks depend on the page, the data of the roles it cites and the settings.
+
+    Memoised on those; and a page that is the same object as last build, citing roles whose data did not change,
+    replays last build's problems straight away (a data edit to one role would otherwise look up every page).
+    """
+    last = memo.cached(("checked pages",), ByIdentity, transient=True)
+    last.start()
+
+    def per_page(page: content.Page, step: Callable[[Problems], None]) -> None:
+        slot = last.get("checks", page, lambda: [None, None, None])  # cited data, settings, problems found
+        cited = data.digest_for(page.cited_roles)
+        if slot[0] != cited or slot[1] is not config:
+            found = Problems()
+            memo.run(("checks", page.fingerprint, cited, config), step, found)
+            slot[:] = cited, config, found.items
+        problems.items.extend(slot[2])
+
+    return per_page
 
 
 def _expansions(memo: Memo, page: content.Page, site: _Site, root: str) -> tuple[list[str], str]:

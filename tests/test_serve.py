@@ -52,6 +52,21 @@ def test_rebuild_reports_changes_keeps_the_last_good_site_and_recovers(site: Pat
     assert "$181K" in (site / "_site/roles/mlops-engineer/index.html").read_text()
 
 
+def test_a_data_edit_checks_again_the_pages_that_cite_it(mini: Path) -> None:
+    """A page whose text is unchanged is still checked again when the data its shortcodes cite changes."""
+    preview = preview_for(mini)
+    preview.rebuild()
+    assert preview.problems == []
+    roles = mini / "content/data/roles.yaml"
+    text = roles.read_text()
+    roles.write_text(text.replace("key: share", "key: portion"))  # alpha.md cites {{ fact role=alpha key=share }}
+    preview.rebuild()
+    assert [(Path(p.path).name, p.line) for p in preview.problems] == [("alpha.md", 7)]
+    roles.write_text(text)
+    preview.rebuild()
+    assert preview.problems == []
+
+
 def test_the_app_serves_pages_and_overlays_errors_with_source_lines(site: Path) -> None:
     preview = preview_for(site)
     preview.rebuild()
