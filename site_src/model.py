@@ -303,7 +303,9 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
                              lambda: hashlib.sha256(repr([(p.role, p.background) for p in data.paths]).encode()).hexdigest())
     similar = functools.cache(lambda: piece(("similar", paths_key, data.digest_for([])), lambda: similar_roles(data)))
     compare_of = {role.id: compare_url(i // config.compare_page_size) for i, role in enumerate(data.roles)}
+
     def role_output(page: Page) -> Output:
+        """A role page's output, its context found by its content key."""
         role = data.role(page.slug)
         # Keyed on the role's own records (and what all roles share), so a pay edit redoes one role's pieces.
         key = ("role", role.id, page.url, data.digest_for([role.id]), paths_key, config)

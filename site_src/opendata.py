@@ -40,10 +40,12 @@ def _value(value: Any) -> str:
 
 
 def _term(t: Any) -> dict:
+    """A vocabulary entry as the data files write it."""
     return {"id": t.id, "label": t.label}
 
 
 def _band(b: Any) -> dict:
+    """A pay band as pay.yaml writes it (open_ended only when true)."""
     band = {"role": b.role, "levels": list(b.levels), "tier": b.tier, "location": b.location, "basis": b.basis,
             "currency": b.currency, "low": b.low, "high": b.high, "scope": b.scope, "source": b.source, "as_of": b.as_of.isoformat()}
     if b.open_ended:
@@ -52,6 +54,7 @@ def _band(b: Any) -> dict:
 
 
 def _path(p: Any) -> dict:
+    """An entry path as paths.yaml writes it."""
     return {"role": p.role, "background": p.background, "fit": p.fit,
             "runway_months": {"low": p.runway[0], "high": p.runway[1]} if p.runway else None,
             "bridge_role": p.bridge_role, "needs": p.needs, "caveat": p.caveat, "source": p.source, "as_of": p.as_of.isoformat()}
@@ -84,6 +87,7 @@ def documents(data: Data) -> dict[str, dict]:
 
 
 def _name(f: DataFile) -> str:
+    """The document a file publishes, e.g. 'pay' for data/pay.json."""
     return f.path.removeprefix("data/").removesuffix(".json")
 
 

@@ -33,6 +33,9 @@ def fast_validator(name: str):
     return fastjsonschema.compile(validator(name).schema)
 
 
+_WHOLE_LIST_KEYWORDS = {"type", "items", "minItems", "maxItems", "uniqueItems", "title", "description", "$comment"}
+
+
 @lru_cache(maxsize=None)
 def piecewise_validators(name: str) -> tuple[Any, dict[str, Any]]:
     """A schema split in two: one validator per top-level list for its items, and one for the rest.
@@ -44,7 +47,9 @@ def piecewise_validators(name: str) -> tuple[Any, dict[str, Any]]:
     root = validator(name).schema
     items, rest = {}, {}
     for key, prop in root.get("properties", {}).items():
-        if isinstance(prop, dict) and prop.get("type") == "array" and isinstance(prop.get("items"), dict):
+        # Only lists whose other keywords look at the list as a whole: then the split is exact.
+        if isinstance(prop, dict) and prop.get("type") == "array" and isinstance(prop.get("items"), dict) \
+                and set(prop) <= _WHOLE_LIST_KEYWORDS:
             # The item schema keeps the root's other keywords ($schema, $defs) so its references resolve.
             items[key] = fastjsonschema.compile({**{k: v for k, v in root.items() if k != "properties"}, **prop["items"]})
             rest[key] = {k: v for k, v in prop.items() if k != "items"}

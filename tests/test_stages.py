@@ -91,6 +91,46 @@ def test_a_document_read_piece_by_piece_is_the_document_read_whole() -> None:
     assert compared > 500  # enough mutated documents made it through the pieces to mean something
 
 
+def test_a_schema_split_into_items_and_the_rest_agrees_with_the_whole_schema() -> None:
+    """Valid under the whole schema exactly when the rest and every list item are valid under the split one."""
+    import copy
+    import random
+    import fastjsonschema
+    from site_src import schema
+
+    def valid(check, value) -> bool:
+        try:
+            check(value)
+            return True
+        except fastjsonschema.JsonSchemaException:
+            return False
+
+    junk = [None, 7, -1, "", "Bad Id", "2026-13-45", [], {}, ["x"], True, 1.5]
+    for name in ("pay", "paths", "roles", "sources"):
+        base = yamlpos.load((FIXTURES / "mini" / "content" / "data" / f"{name}.yaml").read_text("utf-8"))[0].value
+        rest, items = schema.piecewise_validators(name)
+        for seed in range(300):
+            rng = random.Random(seed)
+            doc = copy.deepcopy(base)
+            for _ in range(rng.randint(0, 3)):  # break something somewhere: a value, a key, a whole list
+                if not doc:
+                    break
+                target, key = doc, rng.choice(list(doc))
+                while isinstance(target[key], (dict, list)) and target[key] and rng.random() < 0.7:
+                    target = target[key]
+                    key = rng.randrange(len(target)) if isinstance(target, list) else rng.choice(list(target))
+                choice = rng.random()
+                if choice < 0.6:
+                    target[key] = rng.choice(junk)
+                elif choice < 0.8 and isinstance(target, dict):
+                    del target[key]
+                elif isinstance(target, dict):
+                    target[key + "_extra"] = 1
+            whole = valid(schema.fast_validator(name), doc)
+            split = valid(rest, doc) and all(valid(items[k], item) for k in items if isinstance(doc.get(k), list) for item in doc[k])
+            assert whole == split, f"{name} seed {seed}"
+
+
 def test_an_edit_to_one_list_item_parses_and_checks_only_that_item(monkeypatch) -> None:
     from site_src import schema
     from site_src.memo import Memo
