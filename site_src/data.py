@@ -551,19 +551,19 @@ def _revisions(f: _File, problems: Problems) -> tuple[Revision, ...]:
     return tuple(sorted(_each(f, "revisions", _revision, problems), key=lambda r: r.date, reverse=True))  # a stable sort
 
 
-def _check_refs(files: list[_File], known: dict[str, set[str]], problems: Problems) -> None:
+def _check_refs(f: _File, refs: list[tuple[tuple, list[tuple[str, str, tuple]]]], known: dict[str, set[str]],
+                problems: Problems) -> None:
     """Report every reference to an id that no vocabulary defines, with the closest real id."""
     where = {"roles": "roles.yaml", "sources": "sources.yaml", "levels": "pay.yaml levels", "tiers": "pay.yaml tiers",
              "locations": "pay.yaml locations", "bases": "pay.yaml bases", "backgrounds": "paths.yaml backgrounds",
              "fits": "paths.yaml fits"}
-    for f in files:
-        for prefix, refs in f.refs:
-            for vocabulary, value, path in refs:
-                if vocabulary in known and value not in known[vocabulary]:
-                    line, col = f.doc.at(prefix + path)
-                    guess = difflib.get_close_matches(value, sorted(known[vocabulary]), n=1)
-                    hint = f"did you mean {guess[0]!r}?" if guess else f"add it to {where[vocabulary]} first"
-                    problems.error(f.shown, line, col, f"unknown {vocabulary[:-1] if vocabulary != 'bases' else 'basis'} {value!r}", hint)
+    for prefix, group in refs:
+        for vocabulary, value, path in group:
+            if vocabulary in known and value not in known[vocabulary]:
+                line, col = f.doc.at(prefix + path)
+                guess = difflib.get_close_matches(value, sorted(known[vocabulary]), n=1)
+                hint = f"did you mean {guess[0]!r}?" if guess else f"add it to {where[vocabulary]} first"
+                problems.error(f.shown, line, col, f"unknown {vocabulary[:-1] if vocabulary != 'bases' else 'basis'} {value!r}", hint)
 
 
 _DATE_KEYS = frozenset(("as_of", "published", "date"))
@@ -643,19 +643,19 @@ def load(tree: SourceTree, today: date, stale_after_days: int, problems: Problem
     if any(parsed[n] is None for n in DATA_FILES) or not all(f.ok for f in files):
         return None
     sources_f, roles_f, pay_f, paths_f = (parsed[n] for n in DATA_FILES)
-    records = {**_records(memo, sources_f, "sources", _sources_records, problems),
-               **_records(memo, roles_f, "roles", lambda f, found: {"roles": _roles(f, found)}, problems),
-               **_records(memo, pay_f, "pay", _pay_records, problems),
-               **_records(memo, paths_f, "paths", _paths_records, problems),
-               **(_records(memo, revisions_f, "revisions", lambda f, found: {"revisions": _revisions(f, found)}, problems)
-                  if revisions_f else {})}
+    builds = [(sources_f, "sources", _sources_records), (roles_f, "roles", lambda f, found: {"roles": _roles(f, found)}),
+              (pay_f, "pay", _pay_records), (paths_f, "paths", _paths_records)]
+    if revisions_f:
+        builds.append((revisions_f, "revisions", lambda f, found: {"revisions": _revisions(f, found)}))
+    records = {name: value for f, kind, build in builds for name, value in _records(memo, f, kind, build, problems).items()}
     data = memo.cached(("data digests",), _Digests, transient=True).of(Data(**records, roles_file=(roles_f.shown, roles_f.doc)))
     known = {name: {t.id for t in getattr(data, name)} for name in
              ("sources", "roles", "levels", "tiers", "bases", "locations", "backgrounds", "fits")}
     # Per file, keyed on its text and on every id it could refer to: an edit to one file checks its references only.
     known_key = hashlib.sha256(repr(sorted((name, sorted(ids)) for name, ids in known.items())).encode("utf-8")).hexdigest()
-    for f in files:
-        memo.run(("data-refs", f.shown, f.digest, known_key), lambda found, f=f: _check_refs([f], known, found), problems)
+    for f, _, build in builds:
+        memo.run(("data-refs", f.shown, f.digest, known_key),
+                 lambda found, f=f, build=build: _check_refs(f, _refs(memo, f, build), known, found), problems)
     # Bands and locations both come from pay.yaml: checked again only when it changed.
     memo.run(("data-currencies", pay_f.shown, pay_f.digest), lambda found: _check_currencies(pay_f, data, found), problems)
     return data
@@ -703,16 +703,27 @@ def _records(memo: Memo, f: _File, kind: str, build: Callable[[_File, Problems],
     A rebuilt record equal to one of the file's last load is that same object, so what was
     worked out from it (see _Digests) is found again by identity.
     """
-    def step(found: Problems) -> tuple[dict[str, tuple], list]:
+    def step(found: Problems) -> dict[str, tuple]:
         fresh = _File(f.shown, f.doc, f.digest, same=f.same)  # collects the references of this file only
         built = build(fresh, found)
+        # Kept for this process's check of the references (see _refs); not saved, as they are many small objects.
+        memo.cached(("data refs of", f.shown, f.digest), lambda: fresh.refs, transient=True)
         last = memo.recall(("last records", kind)) or {}
-        return {name: _same_as(records, last.get(name, ())) for name, records in built.items()}, fresh.refs
+        return {name: _same_as(records, last.get(name, ())) for name, records in built.items()}
 
-    records, refs = memo.run(("records", kind, f.shown, f.digest), step, problems)
+    records = memo.run(("records", kind, f.shown, f.digest), step, problems)
     memo.remember(("last records", kind), records)
-    f.refs.extend(refs)
     return records
+
+
+def _refs(memo: Memo, f: _File, build: Callable[[_File, Problems], dict[str, tuple]]) -> list:
+    """The references a data file's records make, as _records noted them, or worked out again by building them."""
+    def again() -> list:
+        fresh = _File(f.shown, f.doc, f.digest, same=f.same)
+        build(fresh, Problems())  # its problems were reported when its records were built
+        return fresh.refs
+
+    return memo.cached(("data refs of", f.shown, f.digest), again, transient=True)
 
 
 def _same_as(records: tuple, last: tuple) -> tuple:

@@ -374,6 +374,29 @@ def test_open_data_written_record_by_record_is_the_whole_document_dumped() -> No
     assert '"low":31000' in opendata.file_texts(edited, opendata.FILES[0])[0][1]
 
 
+def test_a_renamed_role_is_reported_where_unchanged_files_cite_it_after_a_restart(tmp_path: Path) -> None:
+    """References are not stored with the memoised records: a new process works them out again when an id changes."""
+    import shutil
+    from site_src.memo import Memo
+    shutil.copytree(FIXTURES / "mini" / "content", tmp_path / "content")
+    templates = Path(__file__).resolve().parents[1] / "templates"
+
+    def load(memo: Memo) -> Problems:
+        problems = Problems()
+        data.load(sources.discover(tmp_path / "content", templates, problems), TODAY, 730, problems, memo)
+        return problems
+
+    memo = Memo()
+    assert load(memo).items == []
+    memo.save(tmp_path / "cache")
+    roles = tmp_path / "content" / "data" / "roles.yaml"
+    roles.write_text(roles.read_text("utf-8").replace("id: beta", "id: gamma"), "utf-8")
+    found = load(Memo.load(tmp_path / "cache"))  # paths.yaml's records come from the saved memo
+    cited = [(Path(p.path).name, p.line) for p in found.items if p.message == "unknown role 'beta'"]
+    lines = (tmp_path / "content" / "data" / "paths.yaml").read_text("utf-8").split("\n")
+    assert cited == [("paths.yaml", n + 1) for n, line in enumerate(lines) if line.strip() == "- role: beta"] != []
+
+
 def test_stale_figures_warn_and_future_ones_fail() -> None:
     problems = Problems()
     data.load(mini_tree(problems), date(2025, 7, 1), 30, problems)
