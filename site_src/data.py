@@ -425,13 +425,13 @@ class _Noted:
         return self.ref("sources", item["source"], path + ("source",)), self.date(item["as_of"], path + ("as_of",))
 
 
-def _made(f: _File, kind: str, item: Any, make: Callable[[], Any]) -> Any:
-    """What make gives for one list item of f, reused while the item is the same object.
+def _made(f: _File, kind: str, items: list, make: Callable[[Any], Any]) -> list:
+    """make(item) for each list item of f, reused for the items that are the same objects as last load.
 
     An edit re-parses only the list items that changed (see schema.load_checked), so the
     others are the very objects of the last load, and what was worked out from them holds.
     """
-    return f.same.get(kind, item, make) if f.same else make()
+    return f.same.each(kind, items, make) if f.same else [make(item) for item in items]
 
 
 def _each(f: _File, key: str, build: Callable[[dict, _Noted], Any], problems: Problems,
@@ -445,9 +445,9 @@ def _each(f: _File, key: str, build: Callable[[dict, _Noted], Any], problems: Pr
         noted = _Noted()
         return build(item, noted), noted
 
+    pairs = list(enumerate(f.doc.value[key]) if items is None else items)
     out = []
-    for i, item in (enumerate(f.doc.value[key]) if items is None else items):
-        record, noted = _made(f, key, item, lambda item=item: make(item))
+    for (i, _), (record, noted) in zip(pairs, _made(f, key, [item for _, item in pairs], make)):
         if noted.refs:
             f.refs.append(((key, i), noted.refs))
         for path, message, hint in noted.problems:
@@ -597,8 +597,9 @@ def _file_dates(f: _File) -> list[tuple[tuple, Any]]:
     found = [((k,), v) for k, v in f.doc.value.items() if k in _DATE_KEYS]
     for key, value in f.doc.value.items():
         if type(value) is list:
-            for i, item in enumerate(value):
-                found.extend(((key, i) + path, v) for path, v in _made(f, "dates", item, lambda item=item: _dated(item)))
+            for i, dated in enumerate(_made(f, "dates in " + key, value, _dated)):
+                if dated:
+                    found.extend(((key, i) + path, v) for path, v in dated)
         else:
             found.extend(_dated(value, (key,)))
     return found

@@ -196,6 +196,9 @@ class ByIdentity:
     def __init__(self) -> None:
         self.last: dict[tuple[str, int], tuple[Any, Any]] = {}
         self.now: dict[tuple[str, int], tuple[Any, Any]] = {}
+        # Whole lists, for each(): kind -> (the objects, what was made from each), last round's and this one's.
+        self.last_lists: dict[str, tuple[list, list]] = {}
+        self.now_lists: dict[str, tuple[list, list]] = {}
         self.round: Hashable = None
 
     def start(self, round: Hashable = None) -> None:
@@ -203,6 +206,22 @@ class ByIdentity:
         (the same non-None name) changes nothing."""
         if round is None or round != self.round:
             self.last, self.now, self.round = self.now, {}, round
+            self.last_lists, self.now_lists = self.now_lists, {}
+
+    def each(self, kind: str, objs: list, make: Callable[[Any], T]) -> list[T]:
+        """make(obj) for every obj of a list, reused for the objects the list last given under this kind also held.
+
+        An edit in place leaves every other object where it was, so each costs one identity
+        comparison; when items were added or removed, each is found by its id instead.
+        """
+        last = self.now_lists.get(kind) or self.last_lists.get(kind) or ([], [])
+        if len(last[0]) == len(objs):
+            made = [value if old is obj else make(obj) for obj, old, value in zip(objs, last[0], last[1])]
+        else:  # items added or removed: find each by id (the last list still holds its objects, so ids are theirs)
+            known = {id(old): value for old, value in zip(*last)}
+            made = [known[id(obj)] if id(obj) in known else make(obj) for obj in objs]
+        self.now_lists[kind] = (list(objs), made)
+        return made
 
     def get(self, kind: str, obj: Any, make: Callable[[], T]) -> T:
         """What make gives for obj, made again only when obj is a new object."""

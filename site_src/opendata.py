@@ -108,7 +108,7 @@ def file_texts(data: Data, f: DataFile, written: ByIdentity | None = None) -> li
     lists = []
     for kind, write in sorted(_DOCUMENTS[_name(f)].items()):
         records = getattr(data, kind)
-        texts = [written.get(kind, r, lambda r=r: _value(write(r))) for r in records] if written else [_value(write(r)) for r in records]
+        texts = written.each(kind, records, lambda r: _value(write(r))) if written else [_value(write(r)) for r in records]
         lists.append(f"{_value(kind)}:[{','.join(texts)}]")
     return [(f.path, "{" + ",".join(lists) + "}\n"), (f.schema, schema_text(_name(f)))]
 

@@ -654,6 +654,31 @@ def test_settings_hash_afresh_after_pickling() -> None:
     assert "_hash" not in copy.__dict__ and copy == config and hash(copy) == hash(config)
 
 
+def test_by_identity_reuses_what_was_made_from_the_same_objects_only() -> None:
+    from site_src.memo import ByIdentity
+    made = []
+    cache = ByIdentity()
+
+    def make(obj: list) -> str:
+        made.append(obj[0])
+        return f"<{obj[0]}>"
+
+    a, b, c, d = ["a"], ["b"], ["c"], ["d"]
+    cache.start()
+    assert cache.each("k", [a, b, c], make) == ["<a>", "<b>", "<c>"] and made == ["a", "b", "c"]
+    cache.start()
+    assert cache.each("k", [a, ["b"], c], make) == ["<a>", "<b>", "<c>"] and made[3:] == ["b"]  # an equal new object is made again
+    cache.start()
+    assert cache.each("k", [d, a, b, c], make) == ["<d>", "<a>", "<b>", "<c>"] and made[4:] == ["d", "b"]  # found by id
+    cache.start()
+    cache.start()  # two rounds on: nothing of the first is kept
+    assert cache.each("k", [a], make) == ["<a>"] and made[6:] == ["a"]
+    assert cache.get("g", b, lambda: 1) == 1 and cache.get("g", b, lambda: 2) == 1 and cache.get("g", c, lambda: 3) == 3
+    cache.start("v1")
+    cache.start("v1")  # the same named round again: nothing turns over
+    assert cache.get("g", b, lambda: 4) == 1
+
+
 def test_a_damaged_memo_file_is_ignored(tmp_path: Path) -> None:
     from site_src.memo import Memo, code_fingerprint
     (tmp_path / f"parsed-{code_fingerprint()}.pickle").write_bytes(b"not a pickle")
