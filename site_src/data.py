@@ -552,18 +552,22 @@ def _revisions(f: _File, problems: Problems) -> tuple[Revision, ...]:
 
 
 def _check_refs(f: _File, refs: list[tuple[tuple, list[tuple[str, str, tuple]]]], known: dict[str, set[str]],
-                problems: Problems) -> None:
-    """Report every reference to an id that no vocabulary defines, with the closest real id."""
+                known_key: str, problems: Problems) -> None:
+    """Report every reference to an id that no vocabulary defines, with the closest real id.
+
+    Each item's references are looked up once per item object and set of known ids (known_key).
+    """
     where = {"roles": "roles.yaml", "sources": "sources.yaml", "levels": "pay.yaml levels", "tiers": "pay.yaml tiers",
              "locations": "pay.yaml locations", "bases": "pay.yaml bases", "backgrounds": "paths.yaml backgrounds",
              "fits": "paths.yaml fits"}
-    for prefix, group in refs:
-        for vocabulary, value, path in group:
-            if vocabulary in known and value not in known[vocabulary]:
-                line, col = f.doc.at(prefix + path)
-                guess = difflib.get_close_matches(value, sorted(known[vocabulary]), n=1)
-                hint = f"did you mean {guess[0]!r}?" if guess else f"add it to {where[vocabulary]} first"
-                problems.error(f.shown, line, col, f"unknown {vocabulary[:-1] if vocabulary != 'bases' else 'basis'} {value!r}", hint)
+    unknown = _made(f, f"unknown ids {known_key}", [group for _, group in refs],
+                    lambda group: [ref for ref in group if ref[0] in known and ref[1] not in known[ref[0]]])
+    for (prefix, _), bad in zip(refs, unknown):
+        for vocabulary, value, path in bad:
+            line, col = f.doc.at(prefix + path)
+            guess = difflib.get_close_matches(value, sorted(known[vocabulary]), n=1)
+            hint = f"did you mean {guess[0]!r}?" if guess else f"add it to {where[vocabulary]} first"
+            problems.error(f.shown, line, col, f"unknown {vocabulary[:-1] if vocabulary != 'bases' else 'basis'} {value!r}", hint)
 
 
 _DATE_KEYS = frozenset(("as_of", "published", "date"))
@@ -656,7 +660,7 @@ def load(tree: SourceTree, today: date, stale_after_days: int, problems: Problem
     known_key = hashlib.sha256(repr(sorted((name, sorted(ids)) for name, ids in known.items())).encode("utf-8")).hexdigest()
     for f, _, build in builds:
         memo.run(("data-refs", f.shown, f.digest, known_key),
-                 lambda found, f=f, build=build: _check_refs(f, _refs(memo, f, build), known, found), problems)
+                 lambda found, f=f, build=build: _check_refs(f, _refs(memo, f, build), known, known_key, found), problems)
     # Bands and locations both come from pay.yaml: checked again only when it changed.
     memo.run(("data-currencies", pay_f.shown, pay_f.digest), lambda found: _check_currencies(pay_f, data, found), problems)
     return data
