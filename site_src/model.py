@@ -341,7 +341,8 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
     out.append(Output("guides/index.html", "guides.html", _with_ld(config, {**shared, "url": "guides/", "kind": "guides", "crumbs": [("Guides", "guides/")]})))
     # What the sources page shows of the bands and paths is which source each cites for which role, not the figures.
     source, role_of = operator.attrgetter("source"), operator.attrgetter("role")
-    cited = tuple(tuple(map(get, records)) for records in (data.bands, data.paths) for get in (source, role_of))
+    cited = _by_identity(hold, ("cited",), (data.bands, data.paths), lambda: tuple(
+        tuple(map(get, records)) for records in (data.bands, data.paths) for get in (source, role_of)))
     out.append(Output("sources/index.html", "sources.html", _by_identity(
         hold, ("sources", *cited, tables is not None) + shared_key,
         (data.sources, data.roles, data.verdicts, data.recommendations, data.revisions), lambda: _with_ld(config, {
