@@ -113,11 +113,6 @@ def file_texts(data: Data, f: DataFile, written: ByIdentity | None = None) -> li
     return [(f.path, "{" + ",".join(lists) + "}\n"), (f.schema, schema_text(_name(f)))]
 
 
-def files(data: Data) -> list[tuple[str, str]]:
-    """Every open-data file and its schema: (path under the site root, text)."""
-    return [pair for f in FILES for pair in file_texts(data, f)]
-
-
 @dataclass(frozen=True)
 class Cited:
     """A role as the sources page names it."""
