@@ -304,21 +304,21 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
     similar = functools.cache(lambda: piece(("similar", paths_key, data.digest_for([])), lambda: similar_roles(data)))
     compare_of = {role.id: compare_url(i // config.compare_page_size) for i, role in enumerate(data.roles)}
 
-    def role_output(page: Page) -> Output:
-        """A role page's output, its context found by its content key."""
+    def role_output(page: Page, made_from: tuple) -> Output:
+        """A role page's output, its context found by its content key: its file, what it is made from, the settings
+        and the shared context."""
+        role_digest, _, _, compare = made_from
         role = data.role(page.slug)
         # Keyed on the role's own records (and what all roles share), so a pay edit redoes one role's pieces.
-        key = ("role", role.id, page.url, data.digest_for([role.id]), paths_key, config)
-        # Everything the page shows: its file, its role's pieces, the roles its prose cites (its body), the
-        # shared context, and which comparison page holds it.
+        key = ("role", role.id, page.url, role_digest, paths_key, config)
         return Output(f"roles/{page.slug}/index.html", "role.html", hold(
-            ("role page", page.fingerprint, compare_of[role.id], data.digest_for(page.cited_roles)) + key + shared_key,
-            lambda: {**shared, "url": page.url, "kind": "role", "page": page, "compare_url": compare_of[role.id], **piece(
+            ("role page", page.fingerprint, page.url, *made_from, config) + shared_key,
+            lambda: {**shared, "url": page.url, "kind": "role", "page": page, "compare_url": compare, **piece(
                 key, lambda: _role_pieces(data, role, page, recommended, verdicts, similar(), config))}), page)
 
     # Each page's last output and what it was made from, found by the page object's identity: while the page is the
-    # same object, what the output shows of the data is summed up by its role's and cited roles' digests, the paths
-    # key and its comparison page, so a data edit to other roles keeps it without building the content key above.
+    # same object, what the output shows of the data is summed up by `made_from` (its role's and cited roles' digests,
+    # the paths key and its comparison page), so a data edit to other roles keeps it without building a content key.
     last_made = hold(("role outputs",), ByIdentity)
     last_made.start()
     # Pages come in the caller's order, the order their Markdown was handed to the renderer.
@@ -332,7 +332,7 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
         slot = last_made.get("role", page, lambda: [None, None, None, None])  # made from, shared, settings, output
         made_from = (data.digest_for([page.slug]), data.digest_for(page.cited_roles), paths_key, compare_of[page.slug])
         if slot[0] != made_from or slot[1] is not shared or slot[2] is not config:
-            slot[:] = made_from, shared, config, role_output(page)
+            slot[:] = made_from, shared, config, role_output(page, made_from)
         out.append(slot[3])
     out.append(Output("roles/index.html", "roles.html", _with_ld(config, {**shared, "url": "roles/", "kind": "roles", "crumbs": [("Roles", "roles/")]})))
     out.extend(compare_outputs(config, data, shared, shared_key, hold, piece))
