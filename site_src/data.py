@@ -176,7 +176,7 @@ class Data:
     revisions: tuple[Revision, ...] = ()  # newest first
     # Where each role is defined (file, line, column), so problems found later can point at it.
     roles_file: tuple[str, yamlpos.Located | None] = field(default=("", None), hash=False, compare=False, repr=False)
-    # Digests load already knew (see _Digests): per role id, and of the role records ("" when not known).
+    # Digests load already knew (see _with_digests): per role id, and of the role records ("" when not known).
     known_digests: dict[str, str] = field(default_factory=dict, hash=False, compare=False, repr=False)
     known_roles_digest: str = field(default="", hash=False, compare=False, repr=False)
 
@@ -306,35 +306,25 @@ def _digest(value: object) -> str:
     return hashlib.sha256(repr(value).encode("utf-8")).hexdigest()[:20]
 
 
-class _Digests:
-    """The digests of the last load, found again by the identity of the records they were made from.
+def _with_digests(data: Data, same: ByIdentity) -> Data:
+    """The data with its per-role digests and the roles' digest filled in, each reused while made from the very same
+    records as at the last load.
 
     A data edit rebuilds only the records of the file that changed, and a rebuilt record equal
     to the last one is replaced by it (see _records), so most records of a load are the very
-    objects of the last one. Each entry holds its records, so no other object can have their ids.
+    objects of the last one.
     """
-
-    def __init__(self) -> None:
-        self.last: dict[tuple[int, ...], tuple[tuple, str]] = {}
-
-    def _of(self, records: tuple, now: dict) -> str:
-        key = tuple(map(id, records))
-        hit = self.last.get(key)
-        digest = hit[1] if hit else _digest(records)
-        now[key] = (records, digest)
-        return digest
-
-    def of(self, data: Data) -> Data:
-        """The data with its per-role digests and the roles' digest filled in."""
-        now: dict[tuple[int, ...], tuple[tuple, str]] = {}
-        per_role = {r.id: self._of(data.records_of(r), now) for r in data.roles}
-        roles = self._of(data.roles, now)
-        self.last = now
-        # Filled in on the object just made, before anything else sees it, so the indexes it built are kept (replace()
-        # would start a new object and build them again).
-        object.__setattr__(data, "known_digests", per_role)
-        object.__setattr__(data, "known_roles_digest", roles)
-        return data
+    same.start()
+    per_role = {}
+    for role in data.roles:
+        records = data.records_of(role)
+        per_role[role.id] = same.get_all("role", records, lambda records=records: _digest(records))
+    roles = same.get_all("roles", data.roles, lambda: _digest(data.roles))
+    # Filled in on the object just made, before anything else sees it, so the indexes it built are kept (replace()
+    # would start a new object and build them again).
+    object.__setattr__(data, "known_digests", per_role)
+    object.__setattr__(data, "known_roles_digest", roles)
+    return data
 
 
 def dated_sources(records: Iterable[Any]) -> dict[str, tuple[str, ...]]:
@@ -653,7 +643,8 @@ def load(tree: SourceTree, today: date, stale_after_days: int, problems: Problem
     if revisions_f:
         builds.append((revisions_f, "revisions", lambda f, found: {"revisions": _revisions(f, found)}))
     records = {name: value for f, kind, build in builds for name, value in _records(memo, f, kind, build, problems).items()}
-    data = memo.cached(("data digests",), _Digests, transient=True).of(Data(**records, roles_file=(roles_f.shown, roles_f.doc)))
+    data = _with_digests(Data(**records, roles_file=(roles_f.shown, roles_f.doc)),
+                         memo.cached(("data digests",), ByIdentity, transient=True))
     known = {name: {t.id for t in getattr(data, name)} for name in
              ("sources", "roles", "levels", "tiers", "bases", "locations", "backgrounds", "fits")}
     # Per file, keyed on its text and on every id it could refer to: an edit to one file checks its references only.
@@ -706,7 +697,7 @@ def _records(memo: Memo, f: _File, kind: str, build: Callable[[_File, Problems],
     """The records a data file gives, built again only when its text changed.
 
     A rebuilt record equal to one of the file's last load is that same object, so what was
-    worked out from it (see _Digests) is found again by identity.
+    worked out from it (see _with_digests) is found again by identity.
     """
     def step(found: Problems) -> dict[str, tuple]:
         fresh = _File(f.shown, f.doc, f.digest, same=f.same)  # collects the references of this file only

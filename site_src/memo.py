@@ -194,8 +194,8 @@ class ByIdentity:
     """
 
     def __init__(self) -> None:
-        self.last: dict[tuple[str, int], tuple[Any, Any]] = {}
-        self.now: dict[tuple[str, int], tuple[Any, Any]] = {}
+        self.last: dict[tuple, tuple[tuple, Any]] = {}  # (kind, ids...) -> (the objects, what was made from them)
+        self.now: dict[tuple, tuple[tuple, Any]] = {}
         # Whole lists, for each(): kind -> (the objects, what was made from each), last round's and this one's.
         self.last_lists: dict[str, tuple[list, list]] = {}
         self.now_lists: dict[str, tuple[list, list]] = {}
@@ -223,13 +223,17 @@ class ByIdentity:
         self.now_lists[kind] = (list(objs), made)
         return made
 
-    def get(self, kind: str, obj: Any, make: Callable[[], T]) -> T:
+    def get(self, kind: Hashable, obj: Any, make: Callable[[], T]) -> T:
         """What make gives for obj, made again only when obj is a new object."""
-        key = (kind, id(obj))
+        return self.get_all(kind, (obj,), make)
+
+    def get_all(self, kind: Hashable, objs: tuple, make: Callable[[], T]) -> T:
+        """What make gives for these objects together, made again only when one of them is a new object."""
+        key = (kind, *map(id, objs))
         hit = self.now.get(key)
         if hit is None:
             hit = self.last.get(key)
             if hit is None:
-                hit = (obj, make())
+                hit = (objs, make())
             self.now[key] = hit
         return hit[1]

@@ -5,7 +5,6 @@ import functools
 import hashlib
 import operator
 from collections.abc import Callable, Iterable
-from typing import Any
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
@@ -298,9 +297,14 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
     verdicts: dict[str, list] = {}
     for v in data.verdicts:
         verdicts.setdefault(v.role, []).append(v)
+    # What is made from the very objects of the last build is found again by their identity: an unchanged data file's
+    # records come back from the memo as the same objects, and their ids cost nothing to compare where hashing
+    # thousands of records would cost more than the value made from them.
+    same = hold(("made from the same objects",), ByIdentity)
+    same.start()
     # Similar roles depend on every role's backgrounds and titles, not on pay: kept across pay edits.
-    paths_key = _by_identity(hold, ("paths key",), (data.paths,),
-                             lambda: hashlib.sha256(repr([(p.role, p.background) for p in data.paths]).encode()).hexdigest())
+    paths_key = same.get("paths key", data.paths,
+                         lambda: hashlib.sha256(repr([(p.role, p.background) for p in data.paths]).encode()).hexdigest())
     similar = functools.cache(lambda: piece(("similar", paths_key, data.digest_for([])), lambda: similar_roles(data)))
     compare_of = {role.id: compare_url(i // config.compare_page_size) for i, role in enumerate(data.roles)}
 
@@ -319,8 +323,6 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
     # Each page's last output and what it was made from, found by the page object's identity: while the page is the
     # same object, what the output shows of the data is summed up by `made_from` (its role's and cited roles' digests,
     # the paths key and its comparison page), so a data edit to other roles keeps it without building a content key.
-    last_made = hold(("role outputs",), ByIdentity)
-    last_made.start()
     # Pages come in the caller's order, the order their Markdown was handed to the renderer.
     for page in pages:
         if page.kind == "guide":
@@ -329,7 +331,7 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
                 (structured.article(page.title, page.description, config.base_url + page.url, page.published.isoformat(),
                                     (page.updated or page.published).isoformat(), config.title),))), page))
             continue
-        slot = last_made.get("role", page, lambda: [None, None, None, None])  # made from, shared, settings, output
+        slot = same.get("role output", page, lambda: [None, None, None, None])  # made from, shared, settings, output
         made_from = (data.digest_for([page.slug]), data.digest_for(page.cited_roles), paths_key, compare_of[page.slug])
         if slot[0] != made_from or slot[1] is not shared or slot[2] is not config:
             slot[:] = made_from, shared, config, role_output(page, made_from)
@@ -341,10 +343,10 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
     out.append(Output("guides/index.html", "guides.html", _with_ld(config, {**shared, "url": "guides/", "kind": "guides", "crumbs": [("Guides", "guides/")]})))
     # What the sources page shows of the bands and paths is which source each cites for which role, not the figures.
     source, role_of = operator.attrgetter("source"), operator.attrgetter("role")
-    cited = _by_identity(hold, ("cited",), (data.bands, data.paths), lambda: tuple(
+    cited = same.get_all("cited", (data.bands, data.paths), lambda: tuple(
         tuple(map(get, records)) for records in (data.bands, data.paths) for get in (source, role_of)))
-    out.append(Output("sources/index.html", "sources.html", _by_identity(
-        hold, ("sources", *cited, tables is not None) + shared_key,
+    out.append(Output("sources/index.html", "sources.html", same.get_all(
+        ("sources", *cited, tables is not None) + shared_key,
         (data.sources, data.roles, data.verdicts, data.recommendations, data.revisions), lambda: _with_ld(config, {
             **shared, "url": "sources/", "kind": "sources", "crumbs": [("Sources", "sources/")],
             "supports": opendata.supports(data, quiz), "open_data": opendata.FILES + (opendata.QUIZ_FILES if tables else ()),
@@ -353,21 +355,11 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
                                                                           "crumbs": [("Search", "search/")], "search_index": search})))
     out.append(Output("404.html", "404.html", {**shared, "url": "404.html", "kind": "404"}))
     for f in opendata.FILES:  # each kept while its records are the same: a pay edit leaves paths.json alone
-        out.extend(_by_identity(hold, ("open data", f.path), opendata.made_from(data, f), lambda f=f: [
-            Output(path, None, {"url": path, "text": text}) for path, text in opendata.file_texts(
-                data, f, hold(("open data records", f.path), ByIdentity))]))
+        written = hold(("open data records", f.path), ByIdentity)  # each record's JSON, for when the file is made again
+        out.extend(same.get_all(("open data", f.path), opendata.made_from(data, f), lambda f=f, written=written: [
+            Output(path, None, {"url": path, "text": text}) for path, text in opendata.file_texts(data, f, written)]))
     out.extend(reuse(("feeds", tuple(o.context["url"] for o in out)) + site_key, lambda: feed_outputs(config, data, guides, out)))
     return out
-
-
-def _by_identity(hold: Callable[[tuple, Callable[[], Any]], Any], key: tuple, objects: tuple, make: Callable[[], Any]) -> Any:
-    """hold, keyed also by the identity of objects: what make builds is reused while they are the very same objects.
-
-    An unchanged data file's records come back from the memo as the same objects, and their ids
-    cost nothing to compare where hashing thousands of records would cost more than the value.
-    The entry holds the objects, so while it lives no other object can have their ids.
-    """
-    return hold(key + tuple(map(id, objects)), lambda: (objects, make()))[1]
 
 
 def compare_url(number: int) -> str:

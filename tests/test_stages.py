@@ -674,6 +674,8 @@ def test_by_identity_reuses_what_was_made_from_the_same_objects_only() -> None:
     cache.start()  # two rounds on: nothing of the first is kept
     assert cache.each("k", [a], make) == ["<a>"] and made[6:] == ["a"]
     assert cache.get("g", b, lambda: 1) == 1 and cache.get("g", b, lambda: 2) == 1 and cache.get("g", c, lambda: 3) == 3
+    assert cache.get_all("t", (a, b), lambda: 5) == 5 and cache.get_all("t", (a, b), lambda: 6) == 5
+    assert cache.get_all("t", (a, ["b"]), lambda: 7) == 7  # one new object among them: made again
     cache.start("v1")
     cache.start("v1")  # the same named round again: nothing turns over
     assert cache.get("g", b, lambda: 4) == 1
