@@ -29,6 +29,8 @@ class Hasher:
     """
 
     special: dict[str, str] = field(default_factory=dict)  # name -> hash, for values repr cannot describe
+    # The rule of memo.ByIdentity (this build's and the last build's objects, each held), written out here: this is
+    # the hottest lookup of a rebuild, once per context name of every output checked.
     _seen: dict[int, tuple[Any, str]] = field(default_factory=dict)
     _before: dict[int, tuple[Any, str]] = field(default_factory=dict)  # the previous build's, for a live preview
 
