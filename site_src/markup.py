@@ -187,7 +187,9 @@ class Rendering:
             yield self.html(i)
 
     def close(self) -> None:
-        """Stop the workers, dropping jobs nobody will read (a failed build)."""
+        """Stop the workers, dropping jobs nobody will read (a failed build), and write what the cache holds pending."""
         if self.pool:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+        if self.cache:
+            self.cache.close()

@@ -9,6 +9,7 @@ import pytest
 
 from tests.conftest import FIXTURES, band
 from site_src import content, data, figures, markup, model, render, shortcodes, sources, yamlpos
+from site_src import cache as cache_module
 from site_src.cache import Cache
 from site_src.config import SiteConfig
 from site_src.errors import Problems
@@ -518,11 +519,22 @@ def test_a_lazy_rendering_renders_and_caches_only_the_pages_wanted(tmp_path: Pat
         rendering.close()
     assert sorted(cache.present) == sorted(rendering.key(i) for i in (3, 30))
     # A cache's memory of what is on disk is only a shortcut: an entry deleted since is rendered again.
-    for entry in (tmp_path / "cache").rglob("*.html"):
+    for entry in (tmp_path / "cache").glob(cache_module.FILE + "*"):
         entry.unlink()
     again = markup.Rendering(jobs, Cache(tmp_path / "cache", present=cache.present), 1, eager=False)
     again.want([3])
     assert again.html(3) == "<p>Page 3</p>"
+
+
+def test_the_cache_keeps_entries_between_runs_and_replaces_a_damaged_file(tmp_path: Path) -> None:
+    jobs = write_pages(tmp_path / "pages", ["Some *text*\n"])
+    folder, key = tmp_path / "cache", markup.page_key(jobs[0][1], markup.settings_fingerprint())
+    assert rendered(jobs, Cache(folder)) == ["<p>Some <em>text</em></p>"]
+    assert Cache(folder, read_only=True).get(key) == "<p>Some <em>text</em></p>"  # as a new process finds it
+    (folder / cache_module.FILE).write_bytes(b"not a database " * 300)
+    assert Cache(folder, read_only=True).get(key) is None  # unusable: a miss, not a failure
+    assert rendered(jobs, Cache(folder)) == ["<p>Some <em>text</em></p>"]
+    assert Cache(folder).get(key) == "<p>Some <em>text</em></p>"  # the damaged file was replaced and filled again
 
 
 def test_read_only_cache_stores_nothing(tmp_path: Path) -> None:
