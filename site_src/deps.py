@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-FORMAT = 3
+FORMAT = 4
 
 
 def digest(text: str) -> str:
@@ -80,6 +80,7 @@ class Record:
     templates: dict[str, str]
     names: tuple[str, ...]
     values: str
+    inputs: str = ""  # the output's input digest with what all outputs depend on, when it has one (see pipeline)
 
     def templates_current(self, templates: dict[str, str]) -> bool:
         """True when every template this output loaded is unchanged."""
@@ -104,10 +105,11 @@ def _hash_of(hasher: Hasher, context: dict, name: str) -> str:
     return hasher(name, context[name]) if name in context else hasher.special.get(name, "missing")
 
 
-def record(loaded: set[str], reads: set[str], templates: dict[str, str], context: dict, hasher: Hasher) -> Record:
+def record(loaded: set[str], reads: set[str], templates: dict[str, str], context: dict, hasher: Hasher,
+           inputs: str = "") -> Record:
     """The record of a render that loaded these templates and read these names."""
     names = tuple(sorted(reads))
-    return Record({name: templates[name] for name in sorted(loaded)}, names, _values_hash(hasher, context, names))
+    return Record({name: templates[name] for name in sorted(loaded)}, names, _values_hash(hasher, context, names), inputs)
 
 
 def _encode(value: Any) -> str:
@@ -147,7 +149,7 @@ def dump(records: dict[str, Record], files: set[str]) -> bytes:
         r = records[path]
         t = template_sets.setdefault(tuple(r.templates.items()), len(template_sets))
         n = name_sets.setdefault(r.names, len(name_sets))
-        outputs[path] = [t, n, r.values]
+        outputs[path] = [t, n, r.values, r.inputs]
     body = {"format": FORMAT, "files": sorted(files), "templates": [dict(t) for t in template_sets],
             "names": [list(n) for n in name_sets], "outputs": outputs}
     return (_encode(body) + "\n").encode("utf-8")
@@ -161,7 +163,8 @@ def load(raw: bytes) -> tuple[dict[str, Record], set[str] | None]:
             return {}, None
         template_sets = [dict(t) for t in body["templates"]]
         name_sets = [tuple(n) for n in body["names"]]
-        records = {path: Record(template_sets[t], name_sets[n], values) for path, (t, n, values) in body["outputs"].items()}
+        records = {path: Record(template_sets[t], name_sets[n], values, inputs)
+                   for path, (t, n, values, inputs) in body["outputs"].items()}
         return records, set(body["files"])
     except (ValueError, AttributeError, KeyError, TypeError, IndexError):
         return {}, None

@@ -27,13 +27,13 @@ _MISSING = object()
 
 @lru_cache(maxsize=None)
 def code_fingerprint() -> str:
-    """A hash of the generator's source, schemas and the versions of the libraries that parse."""
+    """A hash of the generator's source, schemas and the versions of the libraries that parse and render."""
     digest = hashlib.sha256(sys.version.encode())
     package = Path(__file__).resolve().parent
     for path in sorted(package.rglob("*")):
         if path.suffix in (".py", ".json"):
             digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
-    for lib in ("pyyaml", "jsonschema", "fastjsonschema", "markdown"):
+    for lib in ("pyyaml", "jsonschema", "fastjsonschema", "markdown", "jinja2", "markupsafe"):
         try:
             digest.update(f"{lib}={metadata.version(lib)}".encode())
         except metadata.PackageNotFoundError:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from . import charts, feeds, figures, opendata, structured
+from . import charts, deps, feeds, figures, opendata, structured
 from .config import SiteConfig
 from .content import Page
 from .data import Data, EntryPath, PayBand, Revision, Role, Source, dated_sources
@@ -60,12 +60,31 @@ class Matrix:
 
 @dataclass(frozen=True)
 class Output:
-    """One file to render: where it goes, which template, and what the template gets."""
+    """One file to render: where it goes, which template, and what the template gets.
+
+    The context is given, or made on first use by `make`. An output that knows a digest of
+    its inputs can then be kept, when they are unchanged since the published site, without
+    its context ever being made (see pipeline._Published.keep).
+    """
 
     path: str  # relative to the output root, e.g. roles/mlops-engineer/index.html
     template: str | None  # None for data files, whose text is context["text"]
-    context: dict = field(hash=False, compare=False)
+    given: dict | None = field(default=None, hash=False, compare=False, repr=False)
     page: Page | None = None
+    # A digest of everything the context and the page body are made from: the same string in any process
+    # exactly when they are the same. Templates, asset versions and the code are checked beside it.
+    inputs: str | None = None
+    make: Callable[[], dict] | None = field(default=None, hash=False, compare=False, repr=False)
+
+    @functools.cached_property
+    def context(self) -> dict:
+        """What the template gets (made now if it was not given)."""
+        return self.given if self.make is None else self.make()
+
+    @property
+    def url(self) -> str:
+        """The output's address below the site root: its path without a final index.html."""
+        return self.path.removesuffix("index.html")
 
 
 def band_row(b: PayBand, data: Data) -> BandRow:
@@ -286,6 +305,8 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
     # Keyed on the roles and what all roles share, not on pay or paths: a figure edit keeps it, and so
     # keeps every role page's context that is made from it.
     shared_key = ("shared", data.roles_digest, data.digest_for([])) + site_key
+    # The same, as a string that means the same in every process, for outputs' input digests.
+    shared_inputs = deps.digest(repr((data.roles_digest, data.digest_for([]), repr(config), site_key[2])))
     shared = hold(shared_key, lambda: {
         "roles": data.roles, "guides": guides, "quiz": quiz, "has_quiz": quiz is not None,
         "sources": {src.id: src for src in data.sources}, "all_verdicts": data.verdicts,
@@ -308,21 +329,21 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
     similar = functools.cache(lambda: piece(("similar", paths_key, data.digest_for([])), lambda: similar_roles(data)))
     compare_of = {role.id: compare_url(i // config.compare_page_size) for i, role in enumerate(data.roles)}
 
-    def role_output(page: Page, made_from: tuple) -> Output:
-        """A role page's output, its context found by its content key: its file, what it is made from, the settings
-        and the shared context."""
+    def role_output(page: Page, made_from: tuple, inputs: str) -> Output:
+        """A role page's output, its context made when first asked for and found by its content key: its file,
+        what it is made from, the settings and the shared context."""
         role_digest, _, _, compare = made_from
         role = data.role(page.slug)
         # Keyed on the role's own records (and what all roles share), so a pay edit redoes one role's pieces.
         key = ("role", role.id, page.url, role_digest, paths_key, config)
-        return Output(f"roles/{page.slug}/index.html", "role.html", hold(
+        return Output(f"roles/{page.slug}/index.html", "role.html", page=page, inputs=inputs, make=lambda: hold(
             ("role page", page.fingerprint, page.url, *made_from, config) + shared_key,
             lambda: {**shared, "url": page.url, "kind": "role", "page": page, "compare_url": compare, **piece(
-                key, lambda: _role_pieces(data, role, page, recommended, verdicts, similar(), config))}), page)
+                key, lambda: _role_pieces(data, role, page, recommended, verdicts, similar(), config))}))
 
-    # Each page's last output and what it was made from, found by the page object's identity: while the page is the
-    # same object, what the output shows of the data is summed up by `made_from` (its role's and cited roles' digests,
-    # the paths key and its comparison page), so a data edit to other roles keeps it without building a content key.
+    # What a role page shows of the data is summed up by `made_from`: its role's and cited roles' digests, the paths
+    # key and its comparison page. Its input digest is worked out again only when that or the shared part changed,
+    # found by the page object's identity, so a data edit to other roles costs each page one comparison.
     # Pages come in the caller's order, the order their Markdown was handed to the renderer.
     for page in pages:
         if page.kind == "guide":
@@ -331,13 +352,13 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
                 (structured.article(page.title, page.description, config.base_url + page.url, page.published.isoformat(),
                                     (page.updated or page.published).isoformat(), config.title),))), page))
             continue
-        slot = same.get("role output", page, lambda: [None, None, None, None])  # made from, shared, settings, output
+        slot = same.get("role inputs", page, lambda: [None, None, None])  # made from, shared inputs, the input digest
         made_from = (data.digest_for([page.slug]), data.digest_for(page.cited_roles), paths_key, compare_of[page.slug])
-        if slot[0] != made_from or slot[1] is not shared or slot[2] is not config:
-            slot[:] = made_from, shared, config, role_output(page, made_from)
-        out.append(slot[3])
+        if slot[0] != made_from or slot[1] != shared_inputs:
+            slot[:] = made_from, shared_inputs, deps.digest(repr(("role page", page.fingerprint, page.url, made_from, shared_inputs)))
+        out.append(role_output(page, made_from, slot[2]))
     out.append(Output("roles/index.html", "roles.html", _with_ld(config, {**shared, "url": "roles/", "kind": "roles", "crumbs": [("Roles", "roles/")]})))
-    out.extend(compare_outputs(config, data, shared, shared_key, hold, piece))
+    out.extend(compare_outputs(config, data, shared, shared_key, shared_inputs, hold, piece))
     if quiz and tables:
         out.extend(reuse(("quiz",) + site_key, lambda: quiz_outputs(config, shared, quiz, tables, data)))
     out.append(Output("guides/index.html", "guides.html", _with_ld(config, {**shared, "url": "guides/", "kind": "guides", "crumbs": [("Guides", "guides/")]})))
@@ -358,7 +379,7 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
         written = hold(("open data records", f.path), ByIdentity)  # each record's JSON, for when the file is made again
         out.extend(same.get_all(("open data", f.path), opendata.made_from(data, f), lambda f=f, written=written: [
             Output(path, None, {"url": path, "text": text}) for path, text in opendata.file_texts(data, f, written)]))
-    out.extend(reuse(("feeds", tuple(o.context["url"] for o in out)) + site_key, lambda: feed_outputs(config, data, guides, out)))
+    out.extend(reuse(("feeds", tuple(o.url for o in out)) + site_key, lambda: feed_outputs(config, data, guides, out)))
     return out
 
 
@@ -381,7 +402,7 @@ def compare_pieces(data: Data, chart_title: str) -> dict:
     }
 
 
-def compare_outputs(config: SiteConfig, data: Data, shared: dict, shared_key: tuple,
+def compare_outputs(config: SiteConfig, data: Data, shared: dict, shared_key: tuple, shared_inputs: str,
                     hold: Callable[[tuple, Callable[[], dict]], dict], piece: Callable[[tuple, Callable[[], dict]], dict]) -> list[Output]:
     """The comparison pages: the roles in data order, at most compare_page_size to a page.
 
@@ -402,19 +423,20 @@ def compare_outputs(config: SiteConfig, data: Data, shared: dict, shared_key: tu
         url = compare_url(number)
         crumbs = [("Compare roles", "compare/")] + ([(f"Page {number + 1}", url)] if number else [])
         # The key covers what the page shows: its place among the pages, its roles' records and the shared context.
-        out.append(Output(f"{url}index.html", "compare.html", hold(
-            ("compare page", number, len(groups), len(data.roles)) + key + shared_key,
-            lambda key=key, ids=ids, url=url, crumbs=crumbs, number=number, first=first, title=title: _with_ld(config, {
-                **shared, "url": url, "kind": "compare", "crumbs": crumbs, "pager": pager, "page_number": number + 1,
-                "first_role": first, "role_count": len(data.roles),
-                **piece(key, lambda: compare_pieces(data.only_roles(set(ids)), title))}))))
+        place = ("compare page", number, len(groups), len(data.roles))
+        out.append(Output(f"{url}index.html", "compare.html", inputs=deps.digest(repr((place, key, shared_inputs))),
+                          make=lambda place=place, key=key, ids=ids, url=url, crumbs=crumbs, number=number, first=first,
+                          title=title: hold(place + key + shared_key, lambda: _with_ld(config, {
+                              **shared, "url": url, "kind": "compare", "crumbs": crumbs, "pager": pager,
+                              "page_number": number + 1, "first_role": first, "role_count": len(data.roles),
+                              **piece(key, lambda: compare_pieces(data.only_roles(set(ids)), title))}))))
     return out
 
 
 def feed_outputs(config: SiteConfig, data: Data, guides: list[Page], pages: list[Output]) -> list[Output]:
     """sitemap.xml, robots.txt and the Atom feed, from the pages already listed."""
-    html = [o for o in pages if o.path.endswith(".html") and o.path != "404.html"]
-    listed = [o.context["url"] for o in html if o.context.get("kind") not in ("search",)]
+    # Not the 404 page, nor the search page (a tool, not content); by path, so no page's context is made for this.
+    listed = [o.url for o in pages if o.path.endswith(".html") and o.path not in ("404.html", "search/index.html")]
     return [Output("sitemap.xml", None, {"url": "sitemap.xml", "text": feeds.sitemap(config.base_url, listed)}),
             Output("robots.txt", None, {"url": "robots.txt", "text": feeds.robots(config.base_url)}),
             Output("feed.xml", None, {"url": "feed.xml", "text": feeds.atom(config, data, guides)})]

@@ -1,6 +1,7 @@
 """The build, stage by stage: config, sources, parse, validate, model, render, write."""
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import time
@@ -14,6 +15,7 @@ from pathlib import Path
 from . import checks, deps, config as config_stage, content, data as data_stage, markup, model, quiz as quiz_stage, render, search, shortcodes, sources
 from .cache import Cache
 from .errors import BuildFailed, Problem, Problems
+from . import memo as memo_module
 from .memo import ByIdentity, Memo
 from .writer import MARKER, SiteWriter, unsafe_output_reason
 
@@ -282,39 +284,59 @@ class _Published:
 
     def __post_init__(self) -> None:
         self.assets_hash = deps.digest(repr(sorted(self.versions.items())))
+        # Besides an output's own input digest, what decides its bytes: the assets' versions, this code and the Markdown settings.
+        self._inputs_of_all = self.assets_hash + memo_module.code_fingerprint() + markup.settings_fingerprint()
 
     def inputs(self, output: model.Output) -> tuple:
         """The objects an output's record is confirmed against (see _same_objects)."""
         return output.context, self.site.config, self.assets_hash
 
+    def input_key(self, output: model.Output) -> str:
+        """What a record keeps of an output's input digest: "" for an output that has none."""
+        return deps.digest(output.inputs + self._inputs_of_all) if output.inputs is not None else ""
+
     def keep(self, output: model.Output) -> tuple[dict, str | None] | None:
         """Keep an output's published file when nothing it read has changed (None); otherwise its context
-        and body hash, to render it."""
+        and body hash, to render it.
+
+        An output with an input digest equal to its record's is kept without its context being made,
+        so a rebuild in a new process need not make (or load) the contexts of pages it keeps. When
+        the digests differ, the output may still show the same: its context is made and checked.
+        """
         old = self.previous.get(output.path)
+        if self.writer and old is not None and old.inputs and old.inputs == self.input_key(output) \
+                and old.templates_current(self.templates) and self.writer.keep(output.path):
+            self.records[output.path] = old
+            return None
         inputs = self.inputs(output)
         if self.writer and old is not None and _same_objects(self.confirmed.get(output.path), old, inputs) \
                 and old.templates_current(self.templates) and self.writer.keep(output.path):
-            self._kept(output.path, old, inputs)
+            self._kept(output, old, inputs)
             return None
         body = _page_body(self.memo, self.site, output) if output.page else None
         _set_special(self.hasher, self.assets_hash, body)
         context = render.context_for(output, self.site.config, self.versions)
         if self.writer and old is not None and old.still_valid(self.templates, context, self.hasher) \
                 and self.writer.keep(output.path):
-            self._kept(output.path, old, inputs)
+            self._kept(output, old, inputs)
             return None
         return context, body
 
-    def _kept(self, path: str, record: deps.Record, inputs: tuple) -> None:
-        """Carry an output's record over to this build."""
-        self.records[path] = record
-        self.now_confirmed[path] = (record, inputs)
+    def _kept(self, output: model.Output, record: deps.Record, inputs: tuple) -> None:
+        """Carry an output's record over to this build, with its input digest as it is now: the file was found
+        to be what those inputs make, so the next build can keep it by the digest alone."""
+        key = self.input_key(output)
+        if record.inputs != key:
+            record = dataclasses.replace(record, inputs=key)
+        self.records[output.path] = record
+        self.now_confirmed[output.path] = (record, inputs)
 
     def rendered(self, output: model.Output, context: dict, body: str | None) -> None:
         """Record what an output just rendered read."""
         _set_special(self.hasher, self.assets_hash, body)
         env = self.site.env
-        self.records[output.path] = deps.record(env.loaded, env.reads, self.templates, context, self.hasher)
+        self.records[output.path] = deps.record(env.loaded, env.reads, self.templates, context, self.hasher,
+                                                self.input_key(output))
         self.now_confirmed[output.path] = (self.records[output.path], self.inputs(output))
 
 

@@ -249,3 +249,34 @@ def test_a_preview_updates_a_page_whose_prose_cites_another_roles_changed_figure
     report = preview.rebuild()
     assert not preview.problems and "changed: /roles/beta/index.html" in report, report
     assert "£31K–£42.5K" in (mini / "_site/roles/beta/index.html").read_text()
+
+
+def test_a_new_process_keeps_unchanged_role_pages_without_making_their_contexts(site: Path, cli, monkeypatch) -> None:
+    from site_src import model
+    assert cli(site, "build", "--no-search", "--no-cache").code == 0
+    made: list[str] = []
+    real = model._role_pieces
+    monkeypatch.setattr(model, "_role_pieces", lambda data, role, *rest: made.append(role.id) or real(data, role, *rest))
+    pay = site / "content/data/pay.yaml"
+    pay.write_text(pay.read_text().replace("high: 400000", "high: 420000", 1))  # an mlops-engineer band
+    # --no-cache: no memo from the last run either, so only the marker's input digests can tell what is unchanged.
+    run = cli(site, "build", "--no-search", "--no-cache")
+    assert run.code == 0 and "changed: /roles/mlops-engineer/" in run.out.splitlines()
+    # Every role page of the bundled site cites mlops-engineer's figures, so each is checked by its context.
+    assert "mlops-engineer" in made
+    made.clear()
+    page = site / "content/roles/prompt-engineer.md"
+    page.write_text(page.read_text().replace("## Who hires\n", "## Who hires\n\nOne more sentence.\n", 1))
+    assert cli(site, "build", "--no-search", "--no-cache").code == 0
+    assert made == ["prompt-engineer"]  # a prose edit changes no other role page's inputs
+
+
+def test_a_changed_asset_renders_again_pages_whose_inputs_did_not_change(site: Path, cli) -> None:
+    assert cli(site, "build", "--no-search").code == 0
+    css = site / "templates/static/style.css"
+    css.write_text(css.read_text() + "\n/* edited */\n")
+    assert cli(site, "build", "--no-search").code == 0
+    full = site / "full"
+    assert cli(site, "build", "--no-search", "--no-cache", "--output", str(full)).code == 0
+    page = "roles/mlops-engineer/index.html"
+    assert (site / "_site" / page).read_bytes() == (full / page).read_bytes()

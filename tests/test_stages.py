@@ -550,16 +550,17 @@ def test_marker_files_write_each_set_of_templates_and_names_once_and_read_back_t
     base = {"base.html": "t1", "role.html": "t2"}
     records = {"b/index.html": deps.Record(dict(base), ("role", "site"), "v-b"),
                "a/index.html": deps.Record(dict(base), ("role", "site"), "v-a"),
-               "c/index.html": deps.Record({"base.html": "t1"}, ("site",), "v-c")}
+               "c/index.html": deps.Record({"base.html": "t1"}, ("site",), "v-c", "in-c")}
     files = {"a/index.html", "b/index.html", "c/index.html", "data/pay.json"}
     raw = deps.Marker().dump(records, files)
     body = json.loads(raw)
     assert body["templates"] == [base, {"base.html": "t1"}] and body["names"] == [["role", "site"], ["site"]]
-    assert body["outputs"] == {"a/index.html": [0, 0, "v-a"], "b/index.html": [0, 0, "v-b"], "c/index.html": [1, 1, "v-c"]}
+    assert body["outputs"] == {"a/index.html": [0, 0, "v-a", ""], "b/index.html": [0, 0, "v-b", ""],
+                               "c/index.html": [1, 1, "v-c", "in-c"]}
     assert raw == deps.Marker().dump(dict(reversed(records.items())), files)  # the same bytes, in any order
     assert deps.load(raw) == (records, files) and deps.Marker().read(raw) == (records, files)
     assert deps.Marker().read(b"not json") == ({}, None)
-    assert deps.load(raw.replace(b'[1,1,"v-c"]', b'[7,1,"v-c"]')) == ({}, None)  # a damaged marker is ignored
+    assert deps.load(raw.replace(b'[1,1,"v-c","in-c"]', b'[7,1,"v-c","in-c"]')) == ({}, None)  # a damaged marker is ignored
 
 
 def test_a_record_holds_while_every_value_it_read_is_unchanged() -> None:
