@@ -8,7 +8,6 @@ from importlib import resources
 from typing import Any
 
 import fastjsonschema
-import jsonschema
 
 from .errors import Problems
 from .memo import Memo
@@ -19,18 +18,24 @@ _ID_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$"
 
 
 @lru_cache(maxsize=None)
-def validator(name: str) -> jsonschema.protocols.Validator:
-    """The validator for a shipped schema, e.g. 'pay' for schemas/pay.schema.json."""
-    text = resources.files("site_src").joinpath(f"schemas/{name}.schema.json").read_text("utf-8")
-    schema = json.loads(text)
-    cls = jsonschema.validators.validator_for(schema)
-    return cls(schema)
+def shipped(name: str) -> dict:
+    """A shipped schema, e.g. 'pay' for schemas/pay.schema.json."""
+    return json.loads(resources.files("site_src").joinpath(f"schemas/{name}.schema.json").read_text("utf-8"))
+
+
+@lru_cache(maxsize=None)
+def validator(name: str) -> "jsonschema.protocols.Validator":
+    """The detailed validator for a shipped schema, which reports every error with its place."""
+    # Imported here: only a file with a schema error needs it, and importing it cost every build 50 ms.
+    import jsonschema
+    schema = shipped(name)
+    return jsonschema.validators.validator_for(schema)(schema)
 
 
 @lru_cache(maxsize=None)
 def fast_validator(name: str):
     """The same schema compiled to Python: many times faster, used to skip the detailed pass on valid files."""
-    return fastjsonschema.compile(validator(name).schema)
+    return fastjsonschema.compile(shipped(name))
 
 
 _WHOLE_LIST_KEYWORDS = {"type", "items", "minItems", "maxItems", "uniqueItems", "title", "description", "$comment"}
@@ -44,7 +49,7 @@ def piecewise_validators(name: str) -> tuple[Any, dict[str, Any]]:
     list's item schema: JSON Schema checks each item on its own. So an item that did not
     change need not be checked again.
     """
-    root = validator(name).schema
+    root = shipped(name)
     items, rest = {}, {}
     for key, prop in root.get("properties", {}).items():
         # Only lists whose other keywords look at the list as a whole: then the split is exact.
@@ -77,7 +82,7 @@ def _field(path: tuple) -> str:
     return out or "the document"
 
 
-def _message(error: jsonschema.ValidationError) -> tuple[str, str]:
+def _message(error: "jsonschema.ValidationError") -> tuple[str, str]:
     """A plain message and a fix hint for one schema error."""
     name, value, kind, arg = _field(tuple(error.absolute_path)), error.instance, error.validator, error.validator_value
     if kind == "required":
@@ -101,7 +106,7 @@ def _message(error: jsonschema.ValidationError) -> tuple[str, str]:
     return f"{name}: {error.message}", "see content/EDITING.md"
 
 
-def _unknown_keys(error: jsonschema.ValidationError) -> list[tuple[str, str]]:
+def _unknown_keys(error: "jsonschema.ValidationError") -> list[tuple[str, str]]:
     """For an additionalProperties error: each unknown key and the likely intended one."""
     allowed = sorted(error.schema.get("properties", {}))
     out = []
