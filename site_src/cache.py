@@ -7,6 +7,7 @@ folders) alone. SQLite is in Python's standard library and keeps each write atom
 from __future__ import annotations
 
 import logging
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -118,6 +119,8 @@ class Cache:
 def _open_for_writing(path: Path) -> sqlite3.Connection:
     """The cache database, created if need be; a damaged file is replaced by an empty one."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        _remove_file_per_page_entries(path.parent)
     try:
         return _prepared(sqlite3.connect(path, timeout=10))
     except sqlite3.OperationalError:  # locked or unreadable: not ours to delete
@@ -140,3 +143,11 @@ def _prepared(db: sqlite3.Connection) -> sqlite3.Connection:
     except sqlite3.Error:
         db.close()
         raise
+
+
+def _remove_file_per_page_entries(folder: Path) -> None:
+    """Delete the entries earlier versions kept as a file per page (in folders named by two hex digits of the key):
+    nothing reads them now, and at a thousand pages they take tens of megabytes."""
+    for entry in folder.iterdir():
+        if len(entry.name) == 2 and all(c in "0123456789abcdef" for c in entry.name) and entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)

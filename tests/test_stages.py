@@ -537,6 +537,21 @@ def test_the_cache_keeps_entries_between_runs_and_replaces_a_damaged_file(tmp_pa
     assert Cache(folder).get(key) == "<p>Some <em>text</em></p>"  # the damaged file was replaced and filled again
 
 
+def test_two_caches_on_one_file_share_it_and_old_file_per_page_entries_are_removed(tmp_path: Path) -> None:
+    folder = tmp_path / "cache"
+    (folder / "3e").mkdir(parents=True)
+    (folder / "3e" / "161a.html").write_text("<p>old</p>")
+    (folder / "templates").mkdir()  # compiled templates live beside the cache: left alone
+    serve, build = Cache(folder), Cache(folder)  # a running serve and a build started beside it
+    serve.put("a" * 64, "<p>A</p>")
+    build.put("b" * 64, "<p>B</p>")
+    build.close()  # written while the other still holds entries of its own
+    serve.close()
+    assert not (folder / "3e").exists() and (folder / "templates").is_dir()
+    reader = Cache(folder, read_only=True)
+    assert (reader.get("a" * 64), reader.get("b" * 64), reader.get("c" * 64)) == ("<p>A</p>", "<p>B</p>", None)
+
+
 def test_read_only_cache_stores_nothing(tmp_path: Path) -> None:
     rendered(write_pages(tmp_path / "pages", ["hello"]), Cache(tmp_path / "c", read_only=True))
     assert not (tmp_path / "c").exists()
