@@ -342,8 +342,10 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
                 key, lambda: _role_pieces(data, role, page, recommended, verdicts, similar(), config))}))
 
     # What a role page shows of the data is summed up by `made_from`: its role's and cited roles' digests, the paths
-    # key and its comparison page. Its input digest is worked out again only when that or the shared part changed,
-    # found by the page object's identity, so a data edit to other roles costs each page one comparison.
+    # key and its comparison page. Found by the page object's identity: its input digest is worked out again only when
+    # that or the shared part changed, and while the data is the very same object too (a prose edit to another page)
+    # its last output is used as it is, context and all. Its context is made from this data, so an output is never
+    # kept past a data edit: the slots hold no data but the newest.
     # Pages come in the caller's order, the order their Markdown was handed to the renderer.
     for page in pages:
         if page.kind == "guide":
@@ -352,11 +354,14 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
                 (structured.article(page.title, page.description, config.base_url + page.url, page.published.isoformat(),
                                     (page.updated or page.published).isoformat(), config.title),))), page))
             continue
-        slot = same.get("role inputs", page, lambda: [None, None, None])  # made from, shared inputs, the input digest
+        slot = same.get("role output", page, lambda: [None, None, None, None])  # made from, shared inputs, data, output
         made_from = (data.digest_for([page.slug]), data.digest_for(page.cited_roles), paths_key, compare_of[page.slug])
         if slot[0] != made_from or slot[1] != shared_inputs:
-            slot[:] = made_from, shared_inputs, deps.digest(repr(("role page", page.fingerprint, page.url, made_from, shared_inputs)))
-        out.append(role_output(page, made_from, slot[2]))
+            inputs = deps.digest(repr(("role page", page.fingerprint, page.url, made_from, shared_inputs)))
+            slot[:] = made_from, shared_inputs, data, role_output(page, made_from, inputs)
+        elif slot[2] is not data:
+            slot[2:] = data, role_output(page, made_from, slot[3].inputs)
+        out.append(slot[3])
     out.append(Output("roles/index.html", "roles.html", _with_ld(config, {**shared, "url": "roles/", "kind": "roles", "crumbs": [("Roles", "roles/")]})))
     out.extend(compare_outputs(config, data, shared, shared_key, shared_inputs, hold, piece))
     if quiz and tables:
