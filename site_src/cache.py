@@ -22,8 +22,10 @@ class Cache:
 
     Entries are written in one short transaction at flush() (or every _FLUSH_AT entries), so a
     build holds the file's write lock only for that moment and another build can share it.
-    Any trouble with the file (damaged, locked, unreadable) turns the cache off for this
-    build with a warning: it is an optimisation, never a reason to fail a build.
+    serve keeps one Cache, and so one open file, for the whole session: opening the file and
+    closing it (which folds its write-ahead log back in) cost each rebuild over a millisecond.
+    Any trouble with the file (damaged, locked, unreadable) turns the cache off with a warning:
+    it is an optimisation, never a reason to fail a build.
     """
 
     def __init__(self, folder: Path, read_only: bool = False, present: set[str] | None = None):
@@ -35,7 +37,7 @@ class Cache:
         self.present = present if present is not None else set()
         self.pending: dict[str, str] = {}
         self._db: sqlite3.Connection | None = None
-        self._off = False  # the file proved unusable in this build
+        self._off = False  # the file proved unusable
 
     def _connect(self) -> sqlite3.Connection | None:
         """The open database, opened on first use (a rebuild that renders nothing never opens it); None when off."""
@@ -55,7 +57,7 @@ class Cache:
         return self._db
 
     def _give_up(self, exc: Exception) -> None:
-        """Work without the cache for the rest of this build."""
+        """Work without the cache from now on."""
         log.warning("not using the Markdown cache %s: %s (delete it if this persists)", self.path, exc)
         self._off = True
         if self._db is not None:

@@ -192,4 +192,4 @@ class Rendering:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
         if self.cache:
-            self.cache.close()
+            self.cache.flush()

@@ -81,8 +81,9 @@ def build(opts: Options, memo: Memo | None = None) -> Result:
     pages, failed_role = content.load(tree, memo, problems)
     published = [p for p in pages if opts.drafts or not p.draft]
     # Markdown does not depend on data, so workers start on it now, while this process checks the rest.
-    cache = Cache(opts.cache_dir, read_only=not opts.write,
-                  present=memo.cached(("markdown cache", str(opts.cache_dir)), set, transient=True)) if opts.cache_dir else None
+    # Kept as long as the memo: serve keeps the cache file open, and knows which entries it holds, between rebuilds.
+    cache = memo.cached(("markdown cache", str(opts.cache_dir), opts.write),
+                        lambda: Cache(opts.cache_dir, read_only=not opts.write), transient=True) if opts.cache_dir else None
     # A cold build renders every page, so workers start at once; a rebuild starts them once it knows what changed.
     cold = not opts.write or not (opts.output_dir / MARKER).exists()
     rendering = markup.Rendering(((p.path, p.digest, p.shown) for p in published), cache, opts.jobs, eager=cold)
