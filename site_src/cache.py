@@ -48,7 +48,7 @@ class Cache:
                 if not self.path.is_file():
                     self._off = True
                     return None
-                self._db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
+                self._db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
                 self._db.execute("SELECT 1 FROM html LIMIT 1")
             else:
                 self._db = _open_for_writing(self.path)
@@ -124,14 +124,20 @@ def _open_for_writing(path: Path) -> sqlite3.Connection:
     if not path.exists():
         _remove_file_per_page_entries(path.parent)
     try:
-        return _prepared(sqlite3.connect(path, timeout=10))
+        return _prepared(_open(path))
     except sqlite3.OperationalError:  # locked or unreadable: not ours to delete
         raise
     except sqlite3.DatabaseError as exc:  # not a database (a damaged file): start afresh
         log.warning("replacing the damaged Markdown cache %s: %s", path, exc)
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return _prepared(sqlite3.connect(path, timeout=10))
+        return _prepared(_open(path))
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    """A connection to the cache file that any one thread at a time may use: serve's rebuilds run one after
+    another, but not necessarily on the thread that opened it."""
+    return sqlite3.connect(path, timeout=10, check_same_thread=False)
 
 
 def _prepared(db: sqlite3.Connection) -> sqlite3.Connection:

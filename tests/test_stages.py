@@ -554,6 +554,13 @@ def test_two_caches_on_one_file_share_it_and_old_file_per_page_entries_are_remov
     assert not (folder / "3e").exists() and (folder / "templates").is_dir()
     reader = Cache(folder, read_only=True)
     assert (reader.get("a" * 64), reader.get("b" * 64), reader.get("c" * 64)) == ("<p>A</p>", "<p>B</p>", None)
+    # serve opens its cache on one thread and may rebuild on another
+    import threading
+    found = []
+    thread = threading.Thread(target=lambda: found.append((reader.get("a" * 64), serve.has("b" * 64))))
+    thread.start()
+    thread.join()
+    assert found == [("<p>A</p>", True)] and not reader._off
 
 
 def test_read_only_cache_stores_nothing(tmp_path: Path) -> None:
