@@ -71,8 +71,8 @@ class Output:
     template: str | None  # None for data files, whose text is context["text"]
     given: dict | None = field(default=None, hash=False, compare=False, repr=False)
     page: Page | None = None
-    # A digest of everything the context and the page body are made from: the same string in any process
-    # exactly when they are the same. Templates, asset versions and the code are checked beside it.
+    # A digest of everything the context and the page body are made from, asset versions and the generator's code
+    # included: the same string in any process exactly when they are the same. Templates are checked beside it.
     inputs: str | None = None
     make: Callable[[], dict] | None = field(default=None, hash=False, compare=False, repr=False)
 
@@ -206,6 +206,32 @@ def _role_pieces(data: Data, role: Role, page: Page, recommended: dict, verdicts
             "jsonld": jsonld(config, crumbs, [occupation(data, role, config.base_url + page.url, raw_bands, bands, paths, revisions)])}
 
 
+@dataclass
+class RolePages:
+    """Makes role pages' contexts from what the build under way has.
+
+    A role page's output is used again while its page, what it is made from and the shared
+    inputs are unchanged, across data edits to other roles. Its context is made only when it is
+    rendered or checked, perhaps builds later, and must then come from that build's data, not
+    from the data of the build that made the output: so outputs hold this one long-lived
+    object, and each build hands it what it has (`now`). Equal inputs make equal contexts.
+    """
+
+    now: dict = field(default_factory=dict)
+
+    def context(self, page: Page, made_from: tuple) -> dict:
+        """The context of a role page made from `made_from` (see outputs)."""
+        n = self.now
+        data, config, hold, piece = n["data"], n["config"], n["hold"], n["piece"]
+        role_digest, _, _, compare = made_from
+        role = data.role(page.slug)
+        # Keyed on the role's own records (and what all roles share), so a pay edit redoes one role's pieces.
+        key = ("role", role.id, page.url, role_digest, n["paths_key"], config)
+        return hold(("role page", page.fingerprint, page.url, *made_from, config) + n["shared_key"], lambda: {
+            **n["shared"], "url": page.url, "kind": "role", "page": page, "compare_url": compare, **piece(key, lambda: _role_pieces(
+                data, role, page, n["recommended"], n["verdicts"], n["similar"](), config))})
+
+
 def jsonld(config: SiteConfig, crumbs: list[tuple[str, str]], docs: list[dict]) -> Markup:
     """A page's structured data: its own documents plus a BreadcrumbList of the same trail the page shows."""
     trail = [("Home", config.base_url)] + [(label, config.base_url + url) for label, url in crumbs]
@@ -288,13 +314,15 @@ def quiz_outputs(config: SiteConfig, shared: dict, quiz: Quiz, tables: dict, qui
 def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None = None, tables: dict | None = None,
             reuse: Callable[[tuple, Callable[[], dict]], dict] = lambda key, make: make(), search: bool = False,
             piece: Callable[[tuple, Callable[[], dict]], dict] = lambda key, make: make(),
-            hold: Callable[[tuple, Callable[[], dict]], dict] = lambda key, make: make()) -> list[Output]:
+            hold: Callable[[tuple, Callable[[], dict]], dict] = lambda key, make: make(), common: str = "") -> list[Output]:
     """Every file the build writes, in a fixed order; page outputs follow the order of `pages`.
 
     reuse(key, make) may hand back a context made by an earlier build for the same key; the
     caller's key covers the data, and ours covers the page and everything shared. hold(key, make)
     and piece(key, make) do the same with no data in the caller's key: ours covers everything the
     value is made from, so it outlives edits to other roles' data (piece is also kept between runs).
+    common names what every output's bytes depend on beyond what it is made from (asset versions,
+    the generator's code): it is part of every input digest.
     """
     guides = sorted((p for p in pages if p.kind == "guide"), key=lambda p: (p.published, p.slug), reverse=True)
     # What every reusable context below is made from besides the data (the caller's key covers that).
@@ -306,7 +334,7 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
     # keeps every role page's context that is made from it.
     shared_key = ("shared", data.roles_digest, data.digest_for([])) + site_key
     # The same, as a string that means the same in every process, for outputs' input digests.
-    shared_inputs = deps.digest(repr((data.roles_digest, data.digest_for([]), repr(config), site_key[2])))
+    shared_inputs = deps.digest(repr((data.roles_digest, data.digest_for([]), repr(config), site_key[2], common)))
     shared = hold(shared_key, lambda: {
         "roles": data.roles, "guides": guides, "quiz": quiz, "has_quiz": quiz is not None,
         "sources": {src.id: src for src in data.sources}, "all_verdicts": data.verdicts,
@@ -329,23 +357,12 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
     similar = functools.cache(lambda: piece(("similar", paths_key, data.digest_for([])), lambda: similar_roles(data)))
     compare_of = {role.id: compare_url(i // config.compare_page_size) for i, role in enumerate(data.roles)}
 
-    def role_output(page: Page, made_from: tuple, inputs: str) -> Output:
-        """A role page's output, its context made when first asked for and found by its content key: its file,
-        what it is made from, the settings and the shared context."""
-        role_digest, _, _, compare = made_from
-        role = data.role(page.slug)
-        # Keyed on the role's own records (and what all roles share), so a pay edit redoes one role's pieces.
-        key = ("role", role.id, page.url, role_digest, paths_key, config)
-        return Output(f"roles/{page.slug}/index.html", "role.html", page=page, inputs=inputs, make=lambda: hold(
-            ("role page", page.fingerprint, page.url, *made_from, config) + shared_key,
-            lambda: {**shared, "url": page.url, "kind": "role", "page": page, "compare_url": compare, **piece(
-                key, lambda: _role_pieces(data, role, page, recommended, verdicts, similar(), config))}))
-
+    role_pages = hold(("role pages",), RolePages)
+    role_pages.now = dict(data=data, config=config, shared=shared, shared_key=shared_key, paths_key=paths_key,
+                          recommended=recommended, verdicts=verdicts, similar=similar, hold=hold, piece=piece)
     # What a role page shows of the data is summed up by `made_from`: its role's and cited roles' digests, the paths
-    # key and its comparison page. Found by the page object's identity: its input digest is worked out again only when
-    # that or the shared part changed, and while the data is the very same object too (a prose edit to another page)
-    # its last output is used as it is, context and all. Its context is made from this data, so an output is never
-    # kept past a data edit: the slots hold no data but the newest.
+    # key and its comparison page. Found by the page object's identity, its last output is used again while that and
+    # the shared inputs are unchanged, so a data edit to other roles costs each page one comparison.
     # Pages come in the caller's order, the order their Markdown was handed to the renderer.
     for page in pages:
         if page.kind == "guide":
@@ -354,14 +371,14 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
                 (structured.article(page.title, page.description, config.base_url + page.url, page.published.isoformat(),
                                     (page.updated or page.published).isoformat(), config.title),))), page))
             continue
-        slot = same.get("role output", page, lambda: [None, None, None, None])  # made from, shared inputs, data, output
+        slot = same.get("role output", page, lambda: [None, None, None])  # made from, shared inputs, the output
         made_from = (data.digest_for([page.slug]), data.digest_for(page.cited_roles), paths_key, compare_of[page.slug])
         if slot[0] != made_from or slot[1] != shared_inputs:
-            inputs = deps.digest(repr(("role page", page.fingerprint, page.url, made_from, shared_inputs)))
-            slot[:] = made_from, shared_inputs, data, role_output(page, made_from, inputs)
-        elif slot[2] is not data:
-            slot[2:] = data, role_output(page, made_from, slot[3].inputs)
-        out.append(slot[3])
+            slot[:] = made_from, shared_inputs, Output(
+                f"roles/{page.slug}/index.html", "role.html", page=page,
+                inputs=deps.digest(repr(("role page", page.fingerprint, page.url, made_from, shared_inputs))),
+                make=functools.partial(role_pages.context, page, made_from))
+        out.append(slot[2])
     out.append(Output("roles/index.html", "roles.html", _with_ld(config, {**shared, "url": "roles/", "kind": "roles", "crumbs": [("Roles", "roles/")]})))
     out.extend(compare_outputs(config, data, shared, shared_key, shared_inputs, hold, piece))
     if quiz and tables:

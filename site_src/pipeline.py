@@ -91,10 +91,13 @@ def build(opts: Options, memo: Memo | None = None) -> Result:
         site = _validate(opts, memo, tree, config, pages, failed_role, problems)
         hasher = memo.cached(("hasher",), deps.Hasher, transient=True)
         hasher.next_build()
+        # Besides what each output is made from, what decides its bytes: the assets' versions, this code and the
+        # Markdown settings. Part of every input digest the marker keeps.
+        common = _assets_hash(render.asset_versions(tree)) + memo_module.code_fingerprint() + markup.settings_fingerprint()
         outputs = model.outputs(site.config, site.data, published, site.quiz, site.tables,
                                 lambda key, make: memo.cached(("context", site.data_key, key), make, transient=True),
                                 opts.search and opts.write, functools.partial(_piece, memo, hasher),
-                                lambda key, make: memo.cached(("context", key), make, transient=True))
+                                lambda key, make: memo.cached(("context", key), make, transient=True), common)
         written, unchanged, changed = _render_and_write(opts, memo, tree, site, outputs, rendering, hasher, problems)
     except sources.SourceChanged as changed_file:
         problems.error(changed_file.shown, 1, 1, "file changed while the site was being built", "build again")
@@ -247,6 +250,11 @@ def _same_objects(last: tuple[deps.Record, tuple] | None, record: deps.Record, i
         and last[1][2] == inputs[2]
 
 
+def _assets_hash(versions: dict[str, str]) -> str:
+    """One hash of every static asset's version."""
+    return deps.digest(repr(sorted(versions.items())))
+
+
 def _page_body(memo: Memo, site: _Site, output: model.Output) -> str:
     """The hash of a page's body (memoised on what it is made from)."""
     page, root = output.page, render.root_for(output.path, site.config)
@@ -284,17 +292,11 @@ class _Published:
     now_confirmed: dict[str, tuple[deps.Record, tuple]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.assets_hash = deps.digest(repr(sorted(self.versions.items())))
-        # Besides an output's own input digest, what decides its bytes: the assets' versions, this code and the Markdown settings.
-        self._inputs_of_all = self.assets_hash + memo_module.code_fingerprint() + markup.settings_fingerprint()
+        self.assets_hash = _assets_hash(self.versions)
 
     def inputs(self, output: model.Output) -> tuple:
         """The objects an output's record is confirmed against (see _same_objects)."""
         return output.context, self.site.config, self.assets_hash
-
-    def input_key(self, output: model.Output) -> str:
-        """What a record keeps of an output's input digest: "" for an output that has none."""
-        return deps.digest(output.inputs + self._inputs_of_all) if output.inputs is not None else ""
 
     def keep(self, output: model.Output) -> tuple[dict, str | None] | None:
         """Keep an output's published file when nothing it read has changed (None); otherwise its context
@@ -305,7 +307,7 @@ class _Published:
         the digests differ, the output may still show the same: its context is made and checked.
         """
         old = self.previous.get(output.path)
-        if self.writer and old is not None and old.inputs and old.inputs == self.input_key(output) \
+        if self.writer and old is not None and old.inputs and old.inputs == output.inputs \
                 and old.templates_current(self.templates) and self.writer.keep(output.path):
             self.records[output.path] = old
             return None
@@ -326,9 +328,8 @@ class _Published:
     def _kept(self, output: model.Output, record: deps.Record, inputs: tuple) -> None:
         """Carry an output's record over to this build, with its input digest as it is now: the file was found
         to be what those inputs make, so the next build can keep it by the digest alone."""
-        key = self.input_key(output)
-        if record.inputs != key:
-            record = dataclasses.replace(record, inputs=key)
+        if record.inputs != (output.inputs or ""):
+            record = dataclasses.replace(record, inputs=output.inputs or "")
         self.records[output.path] = record
         self.now_confirmed[output.path] = (record, inputs)
 
@@ -337,7 +338,7 @@ class _Published:
         _set_special(self.hasher, self.assets_hash, body)
         env = self.site.env
         self.records[output.path] = deps.record(env.loaded, env.reads, self.templates, context, self.hasher,
-                                                self.input_key(output))
+                                                output.inputs or "")
         self.now_confirmed[output.path] = (self.records[output.path], self.inputs(output))
 
 
