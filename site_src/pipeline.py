@@ -111,6 +111,10 @@ def build(opts: Options, memo: Memo | None = None) -> Result:
     if stored and opts.write:
         memo.prune()
         memo.save(opts.cache_dir)
+    if stored:
+        # A memo made for this build goes with it. What only lives in this process (compiled templates, reused
+        # outputs) refers back to the memo, so without this it would stay alive until the garbage collector ran.
+        memo.transient.clear()
     return Result(written, unchanged, time.perf_counter() - started, problems.warnings, changed, not cold, explained)
 
 

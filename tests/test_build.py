@@ -173,3 +173,22 @@ def test_console_script_and_build_py_are_the_same_cli() -> None:
     assert 'career-guides = "site_src.cli:main"' in text
     assert "from site_src.cli import main" in (REPO / "build.py").read_text()
     assert cli.parser().prog == "career-guides"
+
+
+def test_a_build_frees_the_memo_it_loaded_when_it_returns(site: Path, cli, monkeypatch) -> None:
+    """The memo a one-off build loads is garbage as soon as the build returns: nothing this process kept of it
+    (compiled templates, outputs that make their context later) keeps it alive till the collector runs."""
+    import gc
+    import weakref
+    from site_src.memo import Memo
+    assert cli(site, "build", "--no-search").code == 0  # a memo on disk, so the next build loads it
+    loaded = []
+    real = Memo.load.__func__
+    monkeypatch.setattr(Memo, "load", classmethod(lambda cls, folder: loaded.append(real(cls, folder)) or loaded[-1]))
+    gc.disable()
+    try:
+        assert cli(site, "build", "--no-search").code == 0
+        memo = weakref.ref(loaded.pop())
+        assert memo() is None
+    finally:
+        gc.enable()
