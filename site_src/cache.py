@@ -1,13 +1,8 @@
-"""A content-addressed store of rendered Markdown and of page-context pieces in one SQLite file; entries are
-immutable and keyed by everything that made them, so it can never go stale.
+"""A content-addressed store of rendered Markdown in one SQLite file; entries are immutable, so it can never go stale.
 
 One file, not a file per page: creating a file costs this machine's file system 0.1-1 ms of
 kernel time, so a cold build of 1,000 pages spent a second making cache entries (and their
 folders) alone. SQLite is in Python's standard library and keeps each write atomic.
-
-Pieces (the parts of a page's context made from its role's data, pickled) are here rather than
-in the parse memo, which is read whole: a rebuild after a one-figure edit reads the one piece it
-needs, where loading every page's pieces with the memo cost it a third of a second at 1,000 roles.
 """
 from __future__ import annotations
 
@@ -41,8 +36,6 @@ class Cache:
         # A key whose entry has since vanished is still safe: get() then misses and the page is rendered again.
         self.present = present if present is not None else set()
         self.pending: dict[str, str] = {}
-        self.pending_pieces: dict[str, bytes] = {}
-        self.pieces_used: set[str] = set()  # pieces read or stored through this object, for prune_pieces
         self._db: sqlite3.Connection | None = None
         self._off = False  # the file proved unusable
 
@@ -71,21 +64,16 @@ class Cache:
             self._db.close()
             self._db = None
 
-    def _run(self, query: str, args: tuple = ()) -> list[tuple] | None:
-        """The rows a query gives, or None when the cache is off (or the query failed and turned it off)."""
+    def _lookup(self, query: str, key: str) -> tuple | None:
+        """One row for key, or None (also when the cache is off)."""
         db = self._connect()
         if db is None:
             return None
         try:
-            return db.execute(query, args).fetchall()
+            return db.execute(query, (key,)).fetchone()
         except sqlite3.Error as exc:
             self._give_up(exc)
             return None
-
-    def _lookup(self, query: str, key: str) -> tuple | None:
-        """One row for key, or None (also when the cache is off)."""
-        rows = self._run(query, (key,))
-        return rows[0] if rows else None
 
     def has(self, key: str) -> bool:
         """Whether an entry exists, without reading it."""
@@ -109,63 +97,18 @@ class Cache:
         if len(self.pending) >= _FLUSH_AT:
             self.flush()
 
-    def get_piece(self, key: str) -> bytes | None:
-        """A stored piece (pickled), or None."""
-        self.pieces_used.add(key)
-        if key in self.pending_pieces:
-            return self.pending_pieces[key]
-        row = self._lookup("SELECT value FROM pieces WHERE key = ?", key)
-        return row[0] if row else None
-
-    def put_piece(self, key: str, value: bytes) -> None:
-        """Store a piece under key (written at the next flush)."""
-        self.pieces_used.add(key)
-        if self.read_only or self._off:
-            return
-        self.pending_pieces[key] = value
-        if len(self.pending_pieces) >= _FLUSH_AT:
-            self.flush()
-
-    def prune_pieces(self, limit: int) -> int:
-        """When more than `limit` pieces are stored, keep only those used through this object; say how many went.
-
-        Each data edit stores a new piece for the role it changed, and the old one is never read
-        again; a limit of a few per page bounds the file without forgetting the pieces of pages
-        that a run kept without reading them.
-        """
-        if self.read_only:
-            return 0
-        self.flush()
-        count = self._run("SELECT count(*) FROM pieces")
-        if not count or count[0][0] <= limit:
-            return 0
-        db = self._connect()
-        try:
-            with db:
-                db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
-                db.execute("DELETE FROM used")
-                db.executemany("INSERT OR IGNORE INTO used (key) VALUES (?)", ((k,) for k in self.pieces_used))
-                gone = db.execute("DELETE FROM pieces WHERE key NOT IN (SELECT key FROM used)").rowcount
-        except sqlite3.Error as exc:
-            self._give_up(exc)
-            return 0
-        return gone
-
     def flush(self) -> None:
         """Write the pending entries in one transaction, so a crash never leaves half an entry."""
-        if not self.pending and not self.pending_pieces:
+        if not self.pending:
             return
         db = self._connect()
         if db is not None:
             try:
                 with db:
                     db.executemany("INSERT OR IGNORE INTO html (key, html) VALUES (?, ?)", sorted(self.pending.items()))
-                    db.executemany("INSERT OR IGNORE INTO pieces (key, value) VALUES (?, ?)",
-                                   sorted(self.pending_pieces.items()))
             except sqlite3.Error as exc:
                 self._give_up(exc)
         self.pending.clear()
-        self.pending_pieces.clear()
 
     def close(self) -> None:
         """Write what is pending and close the file."""
@@ -204,7 +147,6 @@ def _prepared(db: sqlite3.Connection) -> sqlite3.Connection:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("CREATE TABLE IF NOT EXISTS html (key TEXT PRIMARY KEY, html TEXT NOT NULL) WITHOUT ROWID")
-        db.execute("CREATE TABLE IF NOT EXISTS pieces (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
         return db
     except sqlite3.Error:
         db.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
-import pickle
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -97,7 +96,7 @@ def build(opts: Options, memo: Memo | None = None) -> Result:
         common = _assets_hash(render.asset_versions(tree)) + memo_module.code_fingerprint() + markup.settings_fingerprint()
         outputs = model.outputs(site.config, site.data, published, site.quiz, site.tables,
                                 lambda key, make: memo.cached(("context", site.data_key, key), make, transient=True),
-                                opts.search and opts.write, functools.partial(_piece, memo, hasher, cache),
+                                opts.search and opts.write, functools.partial(_piece, memo, hasher),
                                 lambda key, make: memo.cached(("context", key), make, transient=True), common)
         written, unchanged, changed = _render_and_write(opts, memo, tree, site, outputs, rendering, hasher, problems)
     except sources.SourceChanged as changed_file:
@@ -112,8 +111,6 @@ def build(opts: Options, memo: Memo | None = None) -> Result:
     if stored and opts.write:
         memo.prune()
         memo.save(opts.cache_dir)
-        if cache:  # a few pieces per output, at most: pieces of pages kept unread this run stay
-            cache.prune_pieces(4 * len(outputs))
     if stored:
         # A memo made for this build goes with it. What only lives in this process (compiled templates, reused
         # outputs) refers back to the memo, so without this it would stay alive until the garbage collector ran.
@@ -269,28 +266,12 @@ def _page_body(memo: Memo, site: _Site, output: model.Output) -> str:
                        lambda: _body_hash(page, _expansions(memo, page, site, root)))
 
 
-def _piece(memo: Memo, hasher: deps.Hasher, store: Cache | None, key: tuple, make: Callable[[], dict]) -> dict:
-    """A piece of context, kept in memory while builds use it and stored in the cache file with the hashes
-    that records keep of its values, so a new process neither makes nor hashes it again."""
-    values, hashes = memo.cached(("piece", key), lambda: _stored_piece(store, key, make), transient=True)
+def _piece(memo: Memo, hasher: deps.Hasher, key: tuple, make: Callable[[], dict]) -> dict:
+    """A memoised piece of context, stored with the hashes that records keep of its values, so a new
+    process checks what a page read without hashing every piece again."""
+    values, hashes = memo.cached(("piece", key), lambda: _with_hashes(make()))
     hasher.known(values, hashes)
     return values
-
-
-def _stored_piece(store: Cache | None, key: tuple, make: Callable[[], dict]) -> tuple[dict, dict[str, str]]:
-    """A piece and its hashes from the cache file, or made now (and stored)."""
-    # The key spells out what the piece is made from (data digests, settings); the code that makes it counts too.
-    name = deps.digest(repr(key) + memo_module.code_fingerprint())
-    raw = store.get_piece(name) if store else None
-    if raw is not None:
-        try:
-            return pickle.loads(raw)  # our own cache file, written just below by an earlier run
-        except Exception:  # a damaged entry: make it again
-            log.warning("ignoring an unreadable piece in the Markdown cache")
-    piece = _with_hashes(make())
-    if store:
-        store.put_piece(name, pickle.dumps(piece, protocol=pickle.HIGHEST_PROTOCOL))
-    return piece
 
 
 def _with_hashes(values: dict) -> tuple[dict, dict[str, str]]:

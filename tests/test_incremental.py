@@ -280,36 +280,3 @@ def test_a_changed_asset_renders_again_pages_whose_inputs_did_not_change(site: P
     assert cli(site, "build", "--no-search", "--no-cache", "--output", str(full)).code == 0
     page = "roles/mlops-engineer/index.html"
     assert (site / "_site" / page).read_bytes() == (full / page).read_bytes()
-
-
-def test_a_new_process_takes_role_pages_pieces_from_the_cache_file(site: Path, cli, monkeypatch) -> None:
-    """A template edit renders every page again; a new process reads each role's context pieces from the cache
-    file instead of making them, even when the runs before it kept those pages without reading them."""
-    from site_src import model
-    assert cli(site, "build", "--no-search").code == 0
-    pay = site / "content/data/pay.yaml"
-    pay.write_text(pay.read_text().replace("high: 400000", "high: 420000", 1))
-    assert cli(site, "build", "--no-search").code == 0  # a data edit: other pages kept by their digests
-    made: list[str] = []
-    real = model._role_pieces
-    monkeypatch.setattr(model, "_role_pieces", lambda data, role, *rest: made.append(role.id) or real(data, role, *rest))
-    base = site / "templates/base.html"
-    base.write_text(base.read_text().replace("</body>", "<!-- edited -->\n</body>"))
-    run = cli(site, "build", "--no-search")
-    assert run.code == 0 and "changed: /roles/prompt-engineer/" in run.out.splitlines()
-    assert made == []
-
-
-def test_stored_pieces_are_pruned_to_those_a_run_used_once_past_the_limit(tmp_path: Path) -> None:
-    from site_src.cache import Cache
-    writer = Cache(tmp_path / "cache")
-    for i in range(10):
-        writer.put_piece(f"p{i}", b"x%d" % i)
-    writer.close()
-    reader = Cache(tmp_path / "cache")
-    assert reader.get_piece("p3") == b"x3" and reader.get_piece("p7") == b"x7" and reader.get_piece("nope") is None
-    assert reader.prune_pieces(limit=10) == 0  # not past the limit: nothing goes
-    assert reader.prune_pieces(limit=5) == 8
-    reader.close()
-    again = Cache(tmp_path / "cache")
-    assert [again.get_piece(f"p{i}") for i in (3, 7, 1)] == [b"x3", b"x7", None]
