@@ -374,12 +374,22 @@ def _terms(raw: list[dict], f: _File, key: str, problems: Problems) -> tuple[Ter
 def _unique(items: list[dict], f: _File, at: str | tuple, problems: Problems, id_key: str = "id") -> list[tuple[int, dict]]:
     """The items of the list at path `at`, each with its index there, with duplicate ids reported and dropped."""
     at = (at,) if isinstance(at, str) else at
+
+    def report(path: tuple, message: str, hint: str) -> None:
+        line, col = f.doc.at(at + path)
+        problems.error(f.shown, line, col, message, hint)
+
+    return _deduplicated(items, id_key, at[-1], report)
+
+
+def _deduplicated(items: list[dict], id_key: str, where: str | int,
+                  report: Callable[[tuple, str, str], None]) -> list[tuple[int, dict]]:
+    """The items with their indexes; an item repeating an earlier id is reported (at (index, id_key)) and dropped."""
     seen: set[str] = set()
     out = []
     for i, item in enumerate(items):
         if item[id_key] in seen:
-            line, col = f.doc.at(at + (i, id_key))
-            problems.error(f.shown, line, col, f"duplicate {id_key} {item[id_key]!r} in {at[-1]}", "each one must be unique; rename or remove one")
+            report((i, id_key), f"duplicate {id_key} {item[id_key]!r} in {where}", "each one must be unique; rename or remove one")
             continue
         seen.add(item[id_key])
         out.append((i, item))
@@ -452,13 +462,8 @@ def _role(r: dict, noted: _Noted) -> Role:
     d = r["durability"]
     dur = Durability(d["outlook"], d["horizon_years"], d["note"], *noted.sourced(d, ("durability",)))
     facts = []
-    keys: set[str] = set()
-    for j, fact in enumerate(r.get("facts", [])):
+    for j, fact in _deduplicated(r.get("facts", []), "key", "facts", lambda path, message, hint: noted.error(("facts",) + path, message, hint)):
         at = ("facts", j)
-        if fact["key"] in keys:
-            noted.error(at + ("key",), f"duplicate key {fact['key']!r} in facts", "each one must be unique; rename or remove one")
-            continue
-        keys.add(fact["key"])
         facts.append(Fact(fact["key"], fact["label"], fact["value"], fact.get("high"), fact["unit"], *noted.sourced(fact, at)))
         if fact.get("high") is not None and fact["high"] < fact["value"]:
             noted.error(at + ("high",), f"fact {fact['key']!r}: high ({fact['high']}) is less than value ({fact['value']})", "swap the two figures")

@@ -251,6 +251,20 @@ def test_a_duplicate_role_id_is_reported_at_the_second(site: Path, cli, built: d
     assert_untouched(site, built)
 
 
+def test_a_duplicate_fact_key_is_reported_at_the_second(site: Path, cli, built: dict) -> None:
+    roles = site / ROLES
+    text = roles.read_text("utf-8")
+    start = text.index("      - key: reliability-share")
+    end = text.index("\n      - ", start + 1) if "\n      - " in text[start + 1:] else len(text)
+    fact = text[start:end + 1]
+    roles.write_text(text[:end + 1] + fact.replace("      - key: reliability-share", "      - key: reliability-share  # again", 1)
+                     + text[end + 1:], "utf-8")
+    line, col = position(site, ROLES, "      - key: reliability-share  # again", "reliability-share")
+    run = cli(site, "build")
+    assert_reported(run, ROLES, line, col, "duplicate key 'reliability-share' in facts", "unique")
+    assert_untouched(site, built)
+
+
 def test_a_role_in_roles_yaml_with_no_write_up_is_reported_at_its_id(site: Path, cli, built: dict) -> None:
     (site / "content/roles/prompt-engineer.md").unlink()
     line, col = position(site, ROLES, "  - id: prompt-engineer\n", "prompt-engineer")
