@@ -705,10 +705,9 @@ def _records(memo: Memo, f: _File, kind: str, build: Callable[[_File, Problems],
     worked out from it (see _with_digests) is found again by identity.
     """
     def step(found: Problems) -> dict[str, tuple]:
-        fresh = _File(f.shown, f.doc, f.digest, same=f.same)  # collects the references of this file only
-        built = build(fresh, found)
+        built, refs = _built(f, build, found)
         # Kept for this process's check of the references (see _refs); not saved, as they are many small objects.
-        memo.cached(("data refs of", f.shown, f.digest), lambda: fresh.refs, transient=True)
+        memo.cached(("data refs of", f.shown, f.digest), lambda: refs, transient=True)
         last = memo.recall(("last records", kind)) or {}
         return {name: _same_as(records, last.get(name, ())) for name, records in built.items()}
 
@@ -719,12 +718,14 @@ def _records(memo: Memo, f: _File, kind: str, build: Callable[[_File, Problems],
 
 def _refs(memo: Memo, f: _File, build: Callable[[_File, Problems], dict[str, tuple]]) -> list:
     """The references a data file's records make, as _records noted them, or worked out again by building them."""
-    def again() -> list:
-        fresh = _File(f.shown, f.doc, f.digest, same=f.same)
-        build(fresh, Problems())  # its problems were reported when its records were built
-        return fresh.refs
+    # Its problems were reported when its records were built.
+    return memo.cached(("data refs of", f.shown, f.digest), lambda: _built(f, build, Problems())[1], transient=True)
 
-    return memo.cached(("data refs of", f.shown, f.digest), again, transient=True)
+
+def _built(f: _File, build: Callable[[_File, Problems], dict[str, tuple]], problems: Problems) -> tuple[dict[str, tuple], list]:
+    """A data file's records and the references they make, built into a fresh _File that collects this file's only."""
+    fresh = _File(f.shown, f.doc, f.digest, same=f.same)
+    return build(fresh, problems), fresh.refs
 
 
 def _same_as(records: tuple, last: tuple) -> tuple:
