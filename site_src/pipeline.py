@@ -93,12 +93,13 @@ def build(opts: Options, memo: Memo | None = None) -> Result:
         hasher.next_build()
         # Besides what each output is made from, what decides its bytes: the assets' versions, this code and the
         # Markdown settings. Part of every input digest the marker keeps.
-        common = _assets_hash(render.asset_versions(tree)) + memo_module.code_fingerprint() + markup.settings_fingerprint()
+        versions = render.asset_versions(tree)
+        common = _assets_hash(versions) + memo_module.code_fingerprint() + markup.settings_fingerprint()
         outputs = model.outputs(site.config, site.data, published, site.quiz, site.tables,
                                 lambda key, make: memo.cached(("context", site.data_key, key), make, transient=True),
                                 opts.search and opts.write, functools.partial(_piece, memo, hasher),
                                 lambda key, make: memo.cached(("context", key), make, transient=True), common)
-        written, unchanged, changed = _render_and_write(opts, memo, tree, site, outputs, rendering, hasher, problems)
+        written, unchanged, changed = _render_and_write(opts, memo, tree, site, outputs, versions, rendering, hasher, problems)
     except sources.SourceChanged as changed_file:
         problems.error(changed_file.shown, 1, 1, "file changed while the site was being built", "build again")
         raise BuildFailed(problems.sorted()) from None
@@ -347,13 +348,14 @@ class _Published:
 
 
 def _render_and_write(opts: Options, memo: Memo, tree: sources.SourceTree, site: _Site, outputs: list[model.Output],
-                      rendering: markup.Rendering, hasher: deps.Hasher, problems: Problems) -> tuple[int, int, list[str]]:
+                      versions: dict[str, str], rendering: markup.Rendering, hasher: deps.Hasher,
+                      problems: Problems) -> tuple[int, int, list[str]]:
     """Render each output whose inputs changed since the published site, keep the rest; swap the result in."""
     writer = SiteWriter(opts.output_dir) if opts.write else None
     marker = memo.cached(("marker", str(opts.output_dir)), deps.Marker, transient=True)
     previous, previous_files = marker.read(writer.previous_marker()) if writer else ({}, None)
     published = _Published(site, memo, hasher, writer, {f.rel: f.digest for f in tree.of_kind("template")},
-                           render.asset_versions(tree), previous,
+                           versions, previous,
                            memo.cached(("confirmed", str(opts.output_dir)), dict, transient=True))
     changed: list[str] = []
     # First decide what to render, so a rebuild sets Markdown workers on those pages only.
