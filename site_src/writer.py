@@ -91,9 +91,7 @@ class SiteWriter:
             return False
         parts = self._claim(rel)
         if not self.update:
-            target = self.staging.joinpath(*parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _link_or_copy(Path(old), target)
+            _stage_copy(Path(old), self.staging.joinpath(*parts))
         self.unchanged += 1
         return True
 
@@ -102,8 +100,7 @@ class SiteWriter:
         target, old = self._target(rel), self._published(rel)
         if _same_bytes(old, data):
             if not self.update:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                _link_or_copy(old, target)
+                _stage_copy(old, target)
             self.unchanged += 1
             return False
         if not self.update:
@@ -184,8 +181,10 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
-def _link_or_copy(old: Path, target: Path) -> None:
-    """Put the published file into the staging folder without rewriting it (same inode, same mtime)."""
+def _stage_copy(old: Path, target: Path) -> None:
+    """Put the published file at its place in a staged copy of the tree (a first build's staging) without
+    rewriting it (same inode, same mtime)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.link(old, target)
     except OSError:
