@@ -77,7 +77,8 @@ class Cache:
 
     def has(self, key: str) -> bool:
         """Whether an entry exists, without reading it."""
-        if key not in self.present and (key in self.pending or self._lookup("SELECT 1 FROM html WHERE key = ?", key)):
+        # A pending entry needs no look-up: put() noted its key as present.
+        if key not in self.present and self._lookup("SELECT 1 FROM html WHERE key = ?", key):
             self.present.add(key)
         return key in self.present
 
