@@ -192,3 +192,15 @@ def test_a_build_frees_the_memo_it_loaded_when_it_returns(site: Path, cli, monke
         assert memo() is None
     finally:
         gc.enable()
+
+
+def test_every_output_address_from_its_path_is_the_one_its_page_shows(site: Path, cli, monkeypatch) -> None:
+    """The sitemap and the feeds' key take each address from its output's path, so no page's context is made
+    for them; each must be the address the page's own context gives (its canonical URL and links)."""
+    from site_src import model
+    seen: list[model.Output] = []
+    real = model.outputs
+    monkeypatch.setattr(model, "outputs", lambda *a, **k: seen.extend(real(*a, **k)) or seen)
+    assert cli(site, "build", "--no-search").code == 0
+    assert len(seen) > 20 and all(o.url == o.context["url"] for o in seen), \
+        [(o.path, o.url, o.context["url"]) for o in seen if o.url != o.context["url"]]
