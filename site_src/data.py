@@ -176,9 +176,6 @@ class Data:
     revisions: tuple[Revision, ...] = ()  # newest first
     # Where each role is defined (file, line, column), so problems found later can point at it.
     roles_file: tuple[str, yamlpos.Located | None] = field(default=("", None), hash=False, compare=False, repr=False)
-    # Digests load already knew (see _with_digests): per role id, and of the role records ("" when not known).
-    known_digests: dict[str, str] = field(default_factory=dict, hash=False, compare=False, repr=False)
-    known_roles_digest: str = field(default="", hash=False, compare=False, repr=False)
 
     def role_at(self, role_id: str) -> tuple[str, int, int]:
         """File, line and column where a role is defined, for problems found later."""
@@ -194,111 +191,102 @@ class Data:
 
         def gather(kind: str) -> tuple:
             # Through the per-role index, in data order: a few roles cost what they hold, not what the data holds.
-            return tuple(record for _, record in sorted(p for role in keep for p in self._placed[kind].get(role, ())))
+            return tuple(record for _, record in sorted(p for role in keep for p in self._lookup("placed " + kind).get(role, ())))
 
         return replace(
-            self, roles=gather("roles"), bands=gather("bands"), paths=gather("paths"), known_digests={}, known_roles_digest="",
+            self, roles=gather("roles"), bands=gather("bands"), paths=gather("paths"),
             verdicts=tuple(v for v in self.verdicts if v.role in keep),
             recommendations=tuple(r for r in self.recommendations if r.role in keep),
             # A revision about draft roles only is not news yet; one that also names published roles keeps those.
             revisions=tuple(replace(r, roles=tuple(x for x in r.roles if x in keep)) for r in self.revisions
                             if not r.roles or any(x in keep for x in r.roles)))
 
+    # Lookups and digests are worked out on first use, once per Data: pages ask them thousands of times on a large
+    # site. After an edit, load() hands over the ones of the last load that still hold (see carry_over).
     @cached_property
-    def _placed(self) -> dict[str, dict[str, list[tuple[int, Any]]]]:
-        """Roles, bands and paths grouped by role id, each with its place in data order."""
-        out: dict[str, dict[str, list[tuple[int, Any]]]] = {"roles": {}, "bands": {}, "paths": {}}
-        for kind, groups in out.items():
-            for i, record in enumerate(getattr(self, kind)):
-                groups.setdefault(record.id if kind == "roles" else record.role, []).append((i, record))
-        return out
+    def _indexes(self) -> dict[str, Any]:
+        """The lookups worked out so far, by name (see _INDEXES)."""
+        return {}
 
-    # Lookups are indexed once per Data: pages ask them thousands of times on a large site.
-    @cached_property
-    def _index(self) -> dict[str, Any]:
-        """Id lookups for roles, sources and labels, and records grouped by role."""
-        placed = self._placed  # one pass over the records serves both indexes
-        by_role: dict[str, dict[str, list]] = {
-            role: {kind: [record for _, record in placed[kind].get(role, ())] for kind in ("bands", "paths")}
-            for role in dict.fromkeys([*(r.id for r in self.roles), *placed["bands"], *placed["paths"]])}
-        revisions: dict[str, list[Revision]] = {}
-        for rev in self.revisions:
-            for role_id in rev.roles:
-                revisions.setdefault(role_id, []).append(rev)
-        vocabularies = ("levels", "tiers", "bases", "backgrounds", "fits", "locations")
-        return {"roles": {r.id: r for r in self.roles}, "sources": {s.id: s for s in self.sources},
-                "labels": {"roles": {r.id: r.title for r in self.roles},
-                           **{v: {t.id: t.label for t in getattr(self, v)} for v in vocabularies}},
-                "by_role": by_role, "paths": {(p.role, p.background): p for p in self.paths},
-                "revisions": revisions}
+    def _lookup(self, name: str) -> Any:
+        """One of the lookups of _INDEXES, worked out on first use."""
+        hit = self._indexes.get(name)
+        if hit is None:
+            hit = self._indexes[name] = _INDEXES[name][1](self)
+        return hit
 
-    @cached_property
-    def _digests(self) -> dict[str, str]:
-        """A hash per role of every record about it, and one ('') of everything shared by all roles."""
-        out = {r.id: self.known_digests.get(r.id) or _digest(self.records_of(r)) for r in self.roles}
-        out[""] = _digest((self.sources, self.levels, self.tiers, self.bases, self.locations, self.backgrounds, self.fits,
-                     self.verdicts, self.recommendations, [(r.id, r.title, r.in_sentence) for r in self.roles]))
-        return out
-
-    @cached_property
+    @property
     def roles_digest(self) -> str:
         """A hash of the role records alone (not their pay or paths): what every page's list of roles shows."""
-        return self.known_roles_digest or _digest(self.roles)
+        return self._lookup("roles digest")
 
     def records_of(self, role: Role) -> tuple:
         """Every record about one role: the role, its bands, its paths and the revisions naming it (a None between kinds)."""
         return role, *self.bands_of(role.id), None, *self.paths_of(role.id), None, *self.revisions_of(role.id)
 
+    def _role_digest(self, role_id: str) -> str:
+        """A hash of every record about one role ('absent' for an unknown id)."""
+        digests = self._lookup("digests")
+        hit = digests.get(role_id)
+        if hit is None:
+            role = self.role(role_id)
+            hit = digests[role_id] = _digest(self.records_of(role)) if role else "absent"
+        return hit
+
     def digest_for(self, role_ids: Iterable[str]) -> str:
-        """What a page citing these roles can show of the data: their hashes plus the shared one.
+        """What a page citing these roles can show of the data: their hashes plus the one of what all roles share.
 
         Anything derived from a page and the data it cites (its checks, its expanded shortcodes)
         can be keyed on this instead of on the whole data, so editing one role's figures does
         not redo that work for every page.
         """
         key = role_ids if isinstance(role_ids, frozenset) else frozenset(role_ids)
-        hit = self._digest_sets.get(key)
+        known = self._lookup("digest sets")
+        hit = known.get(key)
         if hit is None:  # each page asks for its own set on every build: worked out once per set
             # One string, not a tuple: it goes into memo keys, and a str keeps its hash while a tuple's is recomputed.
-            hit = self._digest_sets[key] = " ".join([self._digests[""], *(self._digests.get(r, "absent") for r in sorted(key))])
+            hit = known[key] = " ".join([self._lookup("shared digest"), *(self._role_digest(r) for r in sorted(key))])
         return hit
-
-    @cached_property
-    def _digest_sets(self) -> dict[frozenset, str]:
-        """digest_for's answers so far."""
-        return {}
 
     def role(self, role_id: str) -> Role | None:
         """The role with this id."""
-        return self._index["roles"].get(role_id)
+        return self._lookup("roles").get(role_id)
 
     def label(self, vocabulary: str, term_id: str) -> str:
         """The label of a term in one of the vocabularies (levels, tiers, bases, backgrounds, fits, locations)."""
-        return self._index["labels"][vocabulary].get(term_id, term_id)
+        return self._lookup("labels")[vocabulary].get(term_id, term_id)
 
     def ids(self, vocabulary: str) -> dict[str, str]:
         """Id -> label of one vocabulary (or roles: id -> title), in data order."""
-        return self._index["labels"][vocabulary]
+        return self._lookup("labels")[vocabulary]
 
     def source(self, source_id: str) -> Source | None:
         """The source with this id."""
-        return self._index["sources"].get(source_id)
+        return self._lookup("sources").get(source_id)
+
+    def _of_role(self, kind: str, role_id: str) -> list:
+        """A role's records of one kind (bands or paths), in data order."""
+        lists = self._lookup(kind + " of")
+        hit = lists.get(role_id)
+        if hit is None:
+            hit = lists[role_id] = [record for _, record in self._lookup("placed " + kind).get(role_id, ())]
+        return hit
 
     def bands_of(self, role_id: str) -> list[PayBand]:
         """A role's pay bands, in data order."""
-        return self._index["by_role"].get(role_id, {"bands": []})["bands"]
+        return self._of_role("bands", role_id)
 
     def paths_of(self, role_id: str) -> list[EntryPath]:
         """A role's entry paths, in data order."""
-        return self._index["by_role"].get(role_id, {"paths": []})["paths"]
+        return self._of_role("paths", role_id)
 
     def revisions_of(self, role_id: str) -> list[Revision]:
         """The revisions that name a role, newest first."""
-        return self._index["revisions"].get(role_id, [])
+        return self._lookup("revisions").get(role_id, [])
 
     def path(self, role_id: str, background: str) -> EntryPath | None:
         """The entry path from a background into a role, if the data has one."""
-        return self._index["paths"].get((role_id, background))
+        return self._lookup("paths").get((role_id, background))
 
 
 def _digest(value: object) -> str:
@@ -306,25 +294,99 @@ def _digest(value: object) -> str:
     return hashlib.sha256(repr(value).encode("utf-8")).hexdigest()[:20]
 
 
-def _with_digests(data: Data, same: ByIdentity) -> Data:
-    """The data with its per-role digests and the roles' digest filled in, each reused while made from the very same
-    records as at the last load.
+def _placed(records: tuple, role_of: Callable[[Any], tuple[str, ...]]) -> dict[str, list[tuple[int, Any]]]:
+    """Records grouped by each role they are about, each with its place in data order."""
+    out: dict[str, list[tuple[int, Any]]] = {}
+    for i, record in enumerate(records):
+        for role in role_of(record):
+            out.setdefault(role, []).append((i, record))
+    return out
 
+
+_VOCABULARIES = ("levels", "tiers", "bases", "backgrounds", "fits", "locations")
+# The roles a record is about, per kind of record that is about roles.
+_ROLE_OF: dict[str, Callable[[Any], tuple[str, ...]]] = {
+    "roles": lambda r: (r.id,), "bands": lambda b: (b.role,), "paths": lambda p: (p.role,), "revisions": lambda r: r.roles}
+# What the lists of roles on every page show, and the vocabularies and verdicts every role's figures are read with.
+_SHARED = ("sources", "roles", *_VOCABULARIES, "verdicts", "recommendations")
+
+# Each lookup of Data: the fields it is worked out from, and how. The ones named "placed ...", "... of", "digests"
+# and "digest sets" hold entries per role, so that carry_over can keep those of the roles an edit did not touch.
+_INDEXES: dict[str, tuple[tuple[str, ...], Callable[[Data], Any]]] = {
+    "roles": (("roles",), lambda d: {r.id: r for r in d.roles}),
+    "sources": (("sources",), lambda d: {s.id: s for s in d.sources}),
+    "labels": (("roles", *_VOCABULARIES), lambda d: {"roles": {r.id: r.title for r in d.roles},
+                                                     **{v: {t.id: t.label for t in getattr(d, v)} for v in _VOCABULARIES}}),
+    "paths": (("paths",), lambda d: {(p.role, p.background): p for p in d.paths}),
+    "revisions": (("revisions",), lambda d: {role: [r for _, r in placed] for role, placed in _placed(d.revisions, _ROLE_OF["revisions"]).items()}),
+    "placed roles": (("roles",), lambda d: _placed(d.roles, _ROLE_OF["roles"])),
+    "placed bands": (("bands",), lambda d: _placed(d.bands, _ROLE_OF["bands"])),
+    "placed paths": (("paths",), lambda d: _placed(d.paths, _ROLE_OF["paths"])),
+    "bands of": (("bands",), lambda d: {}),
+    "paths of": (("paths",), lambda d: {}),
+    "digests": (tuple(_ROLE_OF), lambda d: {}),
+    "roles digest": (("roles",), lambda d: _digest(d.roles)),
+    "shared digest": (_SHARED, lambda d: _digest((d.sources, d.levels, d.tiers, d.bases, d.locations, d.backgrounds, d.fits,
+                                                  d.verdicts, d.recommendations,
+                                                  [(r.id, r.title, r.in_sentence) for r in d.roles]))),
+    "digest sets": (_SHARED + tuple(_ROLE_OF), lambda d: {}),
+}
+
+
+def _edits(data: Data, last: Data) -> dict[str, list[int]] | None:
+    """Per kind of record about roles, the places whose record is not the very object of the last load there;
+    None when records were added or removed, as places then no longer correspond."""
+    out = {}
+    for kind in _ROLE_OF:
+        now, before = getattr(data, kind), getattr(last, kind)
+        if now is before:
+            continue
+        if len(now) != len(before):
+            return None
+        out[kind] = [i for i, (a, b) in enumerate(zip(now, before)) if a is not b]
+    return out
+
+
+def carry_over(data: Data, last: Data) -> None:
+    """Give data the lookups and digests of the last load that still hold for it.
+
+    A lookup worked out from the very same records holds as it is. Of one kept per role, the
+    entries of every role whose records all sit where they sat, as the very same objects, hold.
     A data edit rebuilds only the records of the file that changed, and a rebuilt record equal
-    to the last one is replaced by it (see _records), so most records of a load are the very
-    objects of the last one.
+    to the last one is replaced by it (see _records), so after an edit to one role's figures
+    only that role's lookups and digests are worked out again.
     """
-    same.start()
-    per_role = {}
-    for role in data.roles:
-        records = data.records_of(role)
-        per_role[role.id] = same.get_all("role", records, lambda records=records: _digest(records))
-    roles = same.get_all("roles", data.roles, lambda: _digest(data.roles))
-    # Filled in on the object just made, before anything else sees it, so the indexes it built are kept (replace()
-    # would start a new object and build them again).
-    object.__setattr__(data, "known_digests", per_role)
-    object.__setattr__(data, "known_roles_digest", roles)
-    return data
+    edits = _edits(data, last)
+    touched = None if edits is None else {
+        role for kind, places in edits.items() for i in places
+        for record in (getattr(data, kind)[i], getattr(last, kind)[i]) for role in _ROLE_OF[kind](record)}
+    for name, value in last._indexes.items():
+        if all(getattr(data, f) is getattr(last, f) for f in _INDEXES[name][0]):
+            data._indexes[name] = value
+        elif touched is None:
+            continue
+        elif name.startswith("placed "):
+            kind = name.split(" ", 1)[1]
+            data._indexes[name] = _placed_again(value, getattr(data, kind), edits[kind], _ROLE_OF[kind], touched)
+        elif name.endswith(" of") or name == "digests":
+            data._indexes[name] = {role: v for role, v in value.items() if role not in touched}
+        elif name == "digest sets" and all(getattr(data, f) is getattr(last, f) for f in _SHARED):
+            data._indexes[name] = {roles: v for roles, v in value.items() if roles.isdisjoint(touched)}
+
+
+def _placed_again(groups: dict[str, list[tuple[int, Any]]], records: tuple, places: list[int],
+                  role_of: Callable[[Any], tuple[str, ...]], touched: set[str]) -> dict[str, list[tuple[int, Any]]]:
+    """_placed of records that differ only at these places from the ones groups was made from."""
+    out = dict(groups)
+    moved = set(places)
+    for role in touched:
+        group = [(i, records[i]) for i, _ in groups.get(role, ()) if i not in moved]
+        group += [(i, records[i]) for i in places if role in role_of(records[i])]
+        if group:
+            out[role] = sorted(group, key=lambda p: p[0])
+        else:
+            out.pop(role, None)
+    return out
 
 
 def dated_sources(records: Iterable[Any]) -> dict[str, tuple[str, ...]]:
@@ -648,8 +710,11 @@ def load(tree: SourceTree, today: date, stale_after_days: int, problems: Problem
     if revisions_f:
         builds.append((revisions_f, "revisions", lambda f, found: {"revisions": _revisions(f, found)}))
     records = {name: value for f, kind, build in builds for name, value in _records(memo, f, kind, build, problems).items()}
-    data = _with_digests(Data(**records, roles_file=(roles_f.shown, roles_f.doc)),
-                         memo.cached(("data digests",), ByIdentity, transient=True))
+    data = Data(**records, roles_file=(roles_f.shown, roles_f.doc))
+    last = memo.cached(("last data",), list, transient=True)  # holds this process's last load, if any
+    if last:
+        carry_over(data, last[0])
+    last[:] = [data]
     known = {name: {t.id for t in getattr(data, name)} for name in
              ("sources", "roles", "levels", "tiers", "bases", "locations", "backgrounds", "fits")}
     # Per file, keyed on its text and on every id it could refer to: an edit to one file checks its references only.
@@ -702,7 +767,7 @@ def _records(memo: Memo, f: _File, kind: str, build: Callable[[_File, Problems],
     """The records a data file gives, built again only when its text changed.
 
     A rebuilt record equal to one of the file's last load is that same object, so what was
-    worked out from it (see _with_digests) is found again by identity.
+    worked out from it (see carry_over) is found again by identity.
     """
     def step(found: Problems) -> dict[str, tuple]:
         built, refs = _built(f, build, found)

@@ -268,6 +268,53 @@ def test_only_roles_keeps_data_order_like_filtering_every_record() -> None:
     assert d.only_roles({r.id for r in roles}) is d
 
 
+def test_lookups_carried_over_from_the_last_load_equal_lookups_worked_out_afresh() -> None:
+    """After random edits (a figure, a band moved to another role, a renamed role, a revision naming other roles,
+    a record added or removed, a shared label), every lookup and digest a load carries over from the last
+    equals the one a fresh Data works out."""
+    import random
+    from dataclasses import replace
+    problems = Problems()
+    base = data.load(mini_tree(problems), TODAY, 730, problems)
+    rng = random.Random(11)
+    roles = tuple(replace(base.roles[0], id=f"r{i}", title=f"Role {i}") for i in range(8))
+    revision = data.Revision(TODAY, "a change", ("r0",), None, "rev-x")
+    last = replace(base, roles=roles,
+                   bands=tuple(replace(base.bands[i % 2], role=rng.choice(roles).id, low=i) for i in range(30)),
+                   paths=tuple(replace(base.paths[0], role=r.id, background=f"b{j}") for r in roles for j in range(rng.randint(0, 3))),
+                   revisions=tuple(replace(revision, roles=(r.id,), anchor=f"rev-{r.id}") for r in roles[:4]))
+
+    def edited(d: data.Data) -> data.Data:
+        kind = rng.choice([k for k in ("roles", "bands", "paths", "revisions", "levels") if getattr(d, k)])
+        records = list(getattr(d, kind))
+        role_ids = [r.id for r in d.roles] + ["r-new"]
+        for _ in range(rng.randint(1, 3)):
+            i = rng.randrange(len(records))
+            r = records[i]
+            records[i] = {"roles": lambda: replace(r, id=rng.choice(role_ids)) if rng.random() < 0.3 else replace(r, title=r.title + "!"),
+                          "bands": lambda: replace(r, role=rng.choice(role_ids)) if rng.random() < 0.5 else replace(r, low=r.low + 1),
+                          "paths": lambda: replace(r, role=rng.choice(role_ids), background=f"b{rng.randint(0, 5)}"),
+                          "revisions": lambda: replace(r, roles=tuple(rng.sample(role_ids, 2))),
+                          "levels": lambda: replace(r, label=r.label + "!")}[kind]()
+        if rng.random() < 0.15 and len(records) > 1:
+            del records[rng.randrange(len(records))]  # places no longer correspond
+        return replace(d, **{kind: tuple(records)})
+
+    def seen(d: data.Data) -> dict:
+        ids = sorted({r.id for r in roles} | {r.id for r in d.roles} | {"r-new"})
+        return {"roles digest": d.roles_digest, "titles": d.ids("roles"), "levels": d.ids("levels"),
+                **{rid: (d.role(rid), d.bands_of(rid), d.paths_of(rid), d.revisions_of(rid), d.path(rid, "b1"),
+                         d.digest_for([rid]), d.digest_for([rid, "r1"]), d.only_roles({rid, "r2"}).bands) for rid in ids}}
+
+    seen(last)
+    for step in range(80):
+        now = edited(last)
+        data.carry_over(now, last)
+        assert seen(now) == seen(replace(now)), f"step {step}"  # replace() makes a Data with nothing worked out
+        last = now
+    assert data.Data().digest_for(["r1"]) != replace(last, bands=()).digest_for(["r1"])
+
+
 # --- content ---------------------------------------------------------------
 
 def test_front_matter_split_keeps_body_line_numbers() -> None:
@@ -323,12 +370,12 @@ def test_a_data_edit_reuses_unchanged_records_and_their_digests_stay_exact(tmp_p
         now = load()
         assert now.bands[0].low == low
         assert all(a is b for a, b in zip(now.roles, first.roles)) and now.bands[1] is first.bands[1]
-        fresh = replace(now, known_digests={}, known_roles_digest="")
+        fresh = replace(now)
         for role in now.roles:
             assert now.digest_for([role.id]) == fresh.digest_for([role.id])
         assert now.roles_digest == fresh.roles_digest
     assert now.digest_for(["alpha"]) == first.digest_for(["alpha"])  # the same figures again: the same digest
-    assert now.digest_for(["alpha"]) != replace(now, bands=now.bands[1:], known_digests={}).digest_for(["alpha"])
+    assert now.digest_for(["alpha"]) != replace(now, bands=now.bands[1:]).digest_for(["alpha"])
 
 
 def test_a_reused_item_reports_its_problems_where_it_now_sits(tmp_path: Path, monkeypatch) -> None:
