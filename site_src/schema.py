@@ -161,18 +161,31 @@ def _valid_by_pieces(text: str, name: str, memo: Memo, line_offset: int) -> Loca
     parsed and checked again. Any doubt (a layout split cannot cut, a piece that fails) gives
     None, and the caller parses the whole text, which also finds and places every problem.
     """
-    pieces = yamlpos.split(text)
-    if pieces is None:
-        return None
+    # This process's last version of the file: [text, pieces, what each piece gave].
+    held = memo.cached(("yaml split", name), list, transient=True)
+    pieces = yamlpos.split_after_edit(*held[:2], text) if held else None
     # The last version's pieces by their text: one memo entry per file, as thousands of entries cost more than the parse.
     last = memo.recall(("yaml pieces", name)) or {}
-    now = {}
-    for p in pieces:
-        key = (p.key, p.item, p.text)
-        hit = last.get(key)
-        now[key] = hit if hit is not None else _checked_piece(p, name)
+    if pieces is not None:  # the same piece objects but one: only that one is looked up
+        results = [result if p is q else last.get((p.key, p.item, p.text)) or _checked_piece(p, name)
+                   for p, q, result in zip(pieces, held[1], held[2])]
+        now = dict(last)
+        for p, q, result in zip(pieces, held[1], results):
+            if p is not q:  # the edited piece's last text goes, so edits all day do not pile up entries
+                now.pop((q.key, q.item, q.text), None)
+                now[(p.key, p.item, p.text)] = result
+    else:
+        pieces = yamlpos.split(text)
+        if pieces is None:
+            return None
+        now = {}
+        for p in pieces:
+            key = (p.key, p.item, p.text)
+            hit = last.get(key)
+            now[key] = hit if hit is not None else _checked_piece(p, name)
+        results = list(now.values()) if len(now) == len(pieces) else [now[(p.key, p.item, p.text)] for p in pieces]
     memo.remember(("yaml pieces", name), now)
-    results = list(now.values()) if len(now) == len(pieces) else [now[(p.key, p.item, p.text)] for p in pieces]
+    held[:] = [text, pieces, results]
     if not all(ok for ok, _ in results):
         return None
     value = yamlpos.assemble(pieces, [v for _, v in results])

@@ -1,9 +1,11 @@
 """Load YAML while keeping the line and column of every value, so errors can point at it."""
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from itertools import accumulate
+from typing import Any, Callable, NamedTuple
 
 import yaml
 
@@ -321,6 +323,51 @@ def split(text: str) -> list[Piece] | None:
         indent = -1  # the key's value goes on over more lines (a mapping, say): it stays one piece
     ends = [start for start, _, _ in cuts[1:]] + [len(text)]
     return [Piece(key, item, text[start:end]) for (start, key, item), end in zip(cuts, ends)] or None
+
+
+def split_after_edit(before: str, pieces: list[Piece], text: str) -> list[Piece] | None:
+    """split(text), worked out from split(before) when text differs from it within one line of a list item, right of
+    the item's dash; None for any other edit, and the caller splits the whole text.
+
+    Such a line starts deeper than the dash before and after the edit, so split reads it as
+    part of its item either way and cuts every other line as before: the pieces are the old
+    ones, the same objects, but for that item's.
+    """
+    start, end = _common_ends(before, text)
+    if any(c in before[start:len(before) - end] or c in text[start:len(text) - end] for c in "\n\r\x85\u2028\u2029"):
+        return None  # a line break added or removed: lines may be cut otherwise
+    starts = list(accumulate((len(p.text) for p in pieces), initial=0))
+    k = bisect.bisect_right(starts, start) - 1
+    if k >= len(pieces) or not pieces[k].item:
+        return None
+    line = before.rfind("\n", starts[k], start) + 1  # 0 when the edit is on the item's first line, the dash's
+    deeper = " " * (len(pieces[k].text) - len(pieces[k].text.lstrip(" ")) + 1)
+    if line <= starts[k] or start - line < len(deeper) or not before.startswith(deeper, line):
+        return None
+    grown = len(text) - len(before)
+    return [*pieces[:k], Piece(pieces[k].key, True, text[starts[k]:starts[k + 1] + grown]), *pieces[k + 1:]]
+
+
+def _common_ends(a: str, b: str) -> tuple[int, int]:
+    """How many characters a and b share at the start, and then at the end (never overlapping the start)."""
+    n = min(len(a), len(b))
+    head = _shared(lambda i, j: a[i:j] == b[i:j], n)
+    return head, _shared(lambda i, j: a[len(a) - j:len(a) - i] == b[len(b) - j:len(b) - i], n - head)
+
+
+def _shared(same: Callable[[int, int], bool], n: int, chunk: int = 1 << 16) -> int:
+    """The largest m <= n with same(0, m), given that same(i, j) says whether characters i to j agree."""
+    i = 0
+    while i + chunk <= n and same(i, i + chunk):  # a large file is compared a slice at a time, in C
+        i += chunk
+    lo, hi = i, min(i + chunk, n)  # same(0, lo) holds; find the largest m in lo..hi with same(lo, m)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if same(i, mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
 
 
 def parse_piece(piece: Piece) -> Any:

@@ -92,6 +92,32 @@ def test_a_document_read_piece_by_piece_is_the_document_read_whole() -> None:
     assert compared > 500  # enough mutated documents made it through the pieces to mean something
 
 
+def test_the_pieces_worked_out_from_an_edit_are_the_pieces_of_the_edited_text() -> None:
+    """split_after_edit gives split's own pieces, or None; and it does give them for an edit inside an item's line."""
+    import random
+    # With comments the cut puts in a key's piece and in an item's: an edit there may make a new item.
+    base = (FIXTURES / "mini" / "content" / "data" / "pay.yaml").read_text("utf-8").replace(
+        "levels:\n", "levels:\n  # the levels\n", 1).replace("    low: 30000\n", "    low: 30000\n  # a note\n", 1)
+    before_pieces = yamlpos.split(base)
+    assert before_pieces[0].text == "levels:\n  # the levels\n"
+    worked_out = 0
+    for seed in range(6000):
+        rng = random.Random(seed)
+        at = rng.randrange(len(base) + 1)
+        cut = base[at:at + rng.choice([0, 0, 1, 2, 5])]
+        put = "".join(rng.choice(["7", "x", " ", "-", ":", "#", "\n", "- ", "  ", "'"]) for _ in range(rng.randint(0, 3)))
+        text = base[:at] + put + base[at + len(cut):]
+        got = yamlpos.split_after_edit(base, before_pieces, text)
+        if got is not None:
+            assert got == yamlpos.split(text), f"seed {seed}"
+            assert sum(p is not q for p, q in zip(got, before_pieces)) <= 1
+            worked_out += 1
+    assert worked_out > 300
+    figure = base.replace("low: 30000", "low: 31000", 1)
+    assert yamlpos.split_after_edit(base, before_pieces, figure) == yamlpos.split(figure)
+    assert yamlpos.split_after_edit(base, before_pieces, base.replace("- role:", "-  role:", 1)) is None  # the dash line
+
+
 def test_a_schema_split_into_items_and_the_rest_agrees_with_the_whole_schema() -> None:
     """Valid under the whole schema exactly when the rest and every list item are valid under the split one."""
     import copy
