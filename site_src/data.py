@@ -651,37 +651,44 @@ def _dated(value: Any, path: tuple = ()) -> list[tuple[tuple, Any]]:
     return found
 
 
-def _file_dates(f: _File) -> list[tuple[tuple, Any]]:
-    """_dated for a whole data file, reusing each list item's dates while the item is the same object."""
-    if type(f.doc.value) is not dict:
-        return _dated(f.doc.value)
-    found = [((k,), v) for k, v in f.doc.value.items() if k in _DATE_KEYS]
-    for key, value in f.doc.value.items():
-        if type(value) is list:
-            for i, dated in enumerate(_made(f, "dates in " + key, value, _dated)):
-                if dated:
-                    found.extend(((key, i) + path, v) for path, v in dated)
-        else:
-            found.extend(_dated(value, (key,)))
-    return found
+def _date_problems(dated: list[tuple[tuple, Any]], today: date, stale_after_days: int) -> list[tuple[tuple, bool, str, str]]:
+    """Of dated values, each future date (an error: a typo, or a figure not yet true) and each very old as_of (a
+    warning), as (path, is an error, message, hint)."""
+    out = []
+    for path, value in dated:
+        try:
+            when = date.fromisoformat(value)
+        except (TypeError, ValueError):
+            continue
+        if when > today:
+            out.append((path, True, f"{path[-1]} date {value} is in the future",
+                        f"use the date the figure was published or checked, on or before {today.isoformat()}"))
+        elif path[-1] == "as_of" and (today - when).days > stale_after_days:
+            out.append((path, False, f"figure is {(today - when).days} days old (as of {value})",
+                        "check the source for a newer figure and update as_of"))
+    return out
 
 
-def _check_dates(files: list[_File], today: date, stale_after_days: int, problems: Problems) -> None:
-    """Future as-of dates are errors (a typo, or a figure not yet true); very old ones are warnings."""
-    for f in files:
-        for path, value in _file_dates(f):
-            try:
-                when = date.fromisoformat(value)
-            except (TypeError, ValueError):
+def _check_dates(f: _File, today: date, stale_after_days: int, problems: Problems) -> None:
+    """Report the date problems of a data file, worked out once per list item while the item is the same object."""
+    def of(value: Any, path: tuple = ()) -> list[tuple[tuple, bool, str, str]]:
+        return _date_problems(_dated(value, path), today, stale_after_days)
+
+    doc = f.doc.value
+    if type(doc) is not dict:
+        found = of(doc)
+    else:
+        found = _date_problems([((k,), v) for k, v in doc.items() if k in _DATE_KEYS], today, stale_after_days)
+        for key, value in doc.items():
+            if type(value) is not list:
+                found.extend(of(value, (key,)))
                 continue
-            if when > today:
-                line, col = f.doc.at(path)
-                problems.error(f.shown, line, col, f"{path[-1]} date {value} is in the future",
-                               f"use the date the figure was published or checked, on or before {today.isoformat()}")
-            elif path[-1] == "as_of" and (today - when).days > stale_after_days:
-                line, col = f.doc.at(path)
-                problems.warn(f.shown, line, col, f"figure is {(today - when).days} days old (as of {value})",
-                              "check the source for a newer figure and update as_of")
+            for i, item_found in enumerate(_made(f, f"date problems in {key} {today} {stale_after_days}", value, of)):
+                if item_found:
+                    found.extend(((key, i) + path, *rest) for path, *rest in item_found)
+    for path, error, message, hint in found:
+        line, col = f.doc.at(path)
+        (problems.error if error else problems.warn)(f.shown, line, col, message, hint)
 
 
 def load(tree: SourceTree, today: date, stale_after_days: int, problems: Problems, memo: Memo | None = None) -> Data | None:
@@ -701,7 +708,7 @@ def load(tree: SourceTree, today: date, stale_after_days: int, problems: Problem
         f.same.start(f.digest)  # a new round only when the file changed: the items of the last version are kept till then
     for f in files:  # per file, so an edit to one does not check the dates of the others again
         memo.run(("data-dates", f.shown, f.digest, today, stale_after_days),
-                 lambda found, f=f: _check_dates([f], today, stale_after_days, found), problems)
+                 lambda found, f=f: _check_dates(f, today, stale_after_days, found), problems)
     if any(parsed[n] is None for n in DATA_FILES) or not all(f.ok for f in files):
         return None
     sources_f, roles_f, pay_f, paths_f = (parsed[n] for n in DATA_FILES)
@@ -796,7 +803,7 @@ def _built(f: _File, build: Callable[[_File, Problems], dict[str, tuple]], probl
 def _same_as(records: tuple, last: tuple) -> tuple:
     """records, with each one that equals a record of last replaced by that one (and last itself when all do)."""
     if len(records) == len(last):  # an edit in place: every other record is where it was
-        same = tuple(old if old == new else new for new, old in zip(records, last))
+        same = tuple(old if old is new or old == new else new for new, old in zip(records, last))
     else:
         index = {r: r for r in last}
         same = tuple(index.get(r, r) for r in records)

@@ -480,6 +480,24 @@ def test_stale_figures_warn_and_future_ones_fail() -> None:
     assert not problems.errors and any("days old" in p.message for p in problems.warnings)
 
 
+def test_date_problems_of_reused_items_point_at_where_the_items_now_sit(tmp_path: Path) -> None:
+    """Each list item's date problems are worked out once; after a line is added above it they follow it."""
+    import shutil
+    from site_src.memo import Memo
+    shutil.copytree(FIXTURES / "mini" / "content", tmp_path / "content")
+    pay = tmp_path / "content" / "data" / "pay.yaml"
+    memo = Memo()
+    for extra in ("", "    scope: a note that shifts the bands below it\n"):
+        pay.write_text(pay.read_text("utf-8").replace("    low: 30000\n", "    low: 30000\n" + extra, 1), "utf-8")
+        problems = Problems()
+        tree = sources.discover(tmp_path / "content", Path(__file__).resolve().parents[1] / "templates", problems)
+        data.load(tree, date(2027, 1, 1), 30, problems, memo)
+        lines = pay.read_text("utf-8").split("\n")
+        old = [p for p in problems.warnings if "days old" in p.message and p.path.endswith("pay.yaml")]
+        # Every figure in the fixture is older than 30 days on that day: one warning at each as_of line.
+        assert sorted(p.line for p in old) == [n + 1 for n, line in enumerate(lines) if line.strip().startswith("as_of:")] != []
+
+
 def test_pay_matrix_leaves_cells_without_a_band_empty() -> None:
     problems = Problems()
     d = data.load(mini_tree(problems), TODAY, 730, problems)
