@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import itertools
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from datetime import date
@@ -555,6 +556,9 @@ def _band(b: dict, noted: _Noted) -> PayBand:
 def _bands(f: _File, problems: Problems) -> tuple[PayBand, ...]:
     """Pay bands from pay.yaml, with no two for the same role, level, tier, location and basis."""
     out = _each(f, "bands", _band, problems)
+    keys = _made(f, "band keys", out, lambda band: [(band.role, level, band.tier, band.location, band.basis) for level in band.levels])
+    if len(set(itertools.chain.from_iterable(keys))) == sum(map(len, keys)):
+        return tuple(out)  # no two alike, as nearly always: no need to say which
     seen: dict[tuple, int] = {}
     for i, band in enumerate(out):
         for level in band.levels:
@@ -813,9 +817,12 @@ def _same_as(records: tuple, last: tuple) -> tuple:
 def _check_currencies(f: _File, data: Data, problems: Problems) -> None:
     """A band's currency must be its location's: mixing them would make a table compare unlike figures."""
     currency = {loc.id: loc.currency for loc in data.locations}
+    # Worked out once per band while it and the locations are the same: a pay edit changes a band or two.
+    wrong = _made(f, f"currency of {sorted(currency.items())}", data.bands,
+                  lambda band: currency.get(band.location) not in (None, band.currency))
     for i, band in enumerate(data.bands):
-        expected = currency.get(band.location)
-        if expected and band.currency != expected:
+        if wrong[i]:
+            expected = currency[band.location]
             line, col = f.doc.at(("bands", i, "currency"))
             problems.error(f.shown, line, col, f"currency {band.currency} differs from {band.location}'s currency {expected}",
                            f"use {expected}, or add a location whose currency is {band.currency}")

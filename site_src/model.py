@@ -81,7 +81,7 @@ class Output:
         """What the template gets (made now if it was not given)."""
         return self.given if self.make is None else self.make()
 
-    @property
+    @functools.cached_property  # a serve rebuild lists every output's address, and reuses most outputs
     def url(self) -> str:
         """The output's address below the site root: its path without a final index.html."""
         return self.path.removesuffix("index.html")

@@ -177,6 +177,11 @@ CASES = {
     "high: null without open_ended": Case(PAY, "    high: null\n    open_ended: true\n", "    high: null\n", "    high: null\n",
                                           "high is null but the band is not open-ended", "open_ended: true", at="null"),
     "fact high below its value": Case(ROLES, "high: 2024", "high: 2020", "high: 2020", "high (2020) is less than value (2023)", at="2020"),
+    "two bands for one role, level, tier and location": Case(
+        PAY, "    tier: top-tier\n    location: us\n    basis: total-comp\n    currency: USD\n    low: 280000",
+        "    tier: mid-market\n    location: us\n    basis: total-comp\n    currency: USD\n    low: 280000",
+        "role: mlops-engineer\n    levels: [senior]\n    tier: mid-market\n    location: us\n    basis: total-comp\n    currency: USD\n    low: 280000",
+        "a second band for mlops-engineer / senior / mid-market / us", "merge it with bands[0]"),
     "currency not the location's": Case(PAY, BAND0 + "    basis: total-comp\n    currency: USD", BAND0 + "    basis: total-comp\n    currency: EUR",
                                         "currency: EUR", "currency EUR differs", "use USD", at="EUR"),
     # Data files: dates.
