@@ -372,7 +372,10 @@ def _render_and_write(opts: Options, memo: Memo, tree: sources.SourceTree, site:
             if to_render:
                 todo.append((output, to_render[0], index, to_render[1]))
         rendering.want([index for _, _, index, _ in todo if index is not None])
-        for output, context, index, body in todo:
+        todo.reverse()
+        while todo:
+            # Taken off the list as it is rendered: a page's context with its body is garbage once written.
+            output, context, index, body = todo.pop()
             if context is None:
                 if writer and writer.write(output.path, output.context["text"].encode("utf-8")):
                     changed.append(output.path)

@@ -194,6 +194,25 @@ def test_a_build_frees_the_memo_it_loaded_when_it_returns(site: Path, cli, monke
         gc.enable()
 
 
+def test_a_page_rendered_and_written_holds_no_memory_for_the_rest_of_the_build(site: Path, cli, monkeypatch) -> None:
+    """Each page's render context, with its body, is garbage once the page is written: a build holds one at a
+    time, not one per page, however large the site."""
+    import gc
+    from markupsafe import Markup
+    from site_src import render
+    live = []
+    real = render.render
+
+    def counting(env, output, context, problems):  # noqa: ANN001 - render.render's own signature
+        gc.collect()  # Jinja leaves a cycle or two per render, which the collector frees as the build goes on
+        live.append(sum(1 for o in gc.get_objects() if type(o) is dict and type(o.get("body")) is Markup))
+        return real(env, output, context, problems)
+
+    monkeypatch.setattr(render, "render", counting)
+    assert cli(site, "build", "--no-search").code == 0
+    assert len(live) > 10 and max(live) <= 1, live  # the one being rendered
+
+
 def test_every_output_address_from_its_path_is_the_one_its_page_shows(site: Path, cli, monkeypatch) -> None:
     """The sitemap and the feeds' key take each address from its output's path, so no page's context is made
     for them; each must be the address the page's own context gives (its canonical URL and links)."""
