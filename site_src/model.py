@@ -6,6 +6,7 @@ import hashlib
 import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from markupsafe import Markup
 
@@ -355,7 +356,8 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
     paths_key = same.get("paths key", data.paths,
                          lambda: hashlib.sha256(repr([(p.role, p.background) for p in data.paths]).encode()).hexdigest())
     similar = functools.cache(lambda: piece(("similar", paths_key, data.digest_for([])), lambda: similar_roles(data)))
-    compare_of = {role.id: compare_url(i // config.compare_page_size) for i, role in enumerate(data.roles)}
+    compare_of = same.get(("compare of", config.compare_page_size), data.roles, lambda: {
+        role.id: compare_url(i // config.compare_page_size) for i, role in enumerate(data.roles)})
 
     role_pages = hold(("role pages",), RolePages)
     role_pages.now = dict(data=data, config=config, shared=shared, shared_key=shared_key, paths_key=paths_key,
@@ -401,7 +403,7 @@ def outputs(config: SiteConfig, data: Data, pages: list[Page], quiz: Quiz | None
         written = hold(("open data records", f.path), ByIdentity)  # each record's JSON, for when the file is made again
         out.extend(same.get_all(("open data", f.path), opendata.made_from(data, f), lambda f=f, written=written: [
             Output(path, None, {"url": path, "text": text}) for path, text in opendata.file_texts(data, f, written)]))
-    out.extend(reuse(("feeds", tuple(o.url for o in out)) + site_key, lambda: feed_outputs(config, data, guides, out)))
+    out.extend(feed_outputs(config, data, guides, out, hold, same))
     return out
 
 
@@ -455,11 +457,19 @@ def compare_outputs(config: SiteConfig, data: Data, shared: dict, shared_key: tu
     return out
 
 
-def feed_outputs(config: SiteConfig, data: Data, guides: list[Page], pages: list[Output]) -> list[Output]:
-    """sitemap.xml, robots.txt and the Atom feed, from the pages already listed."""
+def feed_outputs(config: SiteConfig, data: Data, guides: list[Page], pages: list[Output],
+                 hold: Callable[[tuple, Callable[[], Any]], Any], same: ByIdentity) -> list[Output]:
+    """sitemap.xml, robots.txt and the Atom feed, from the pages already listed.
+
+    Each is made again only when what it shows changed: the sitemap lists addresses, and the feed
+    the guides, the revision log and role titles, so a figure edit leaves both as they were.
+    """
     # Not the 404 page, nor the search page (a tool, not content); by path, so no page's context is made for this.
-    listed = [o.url for o in pages if o.path.endswith(".html") and o.path not in ("404.html", "search/index.html")]
-    return [Output("sitemap.xml", None, {"url": "sitemap.xml", "text": feeds.sitemap(config.base_url, listed)}),
+    listed = tuple(o.url for o in pages if o.path.endswith(".html") and o.path not in ("404.html", "search/index.html"))
+    sitemap = hold(("sitemap", config.base_url, listed), lambda: feeds.sitemap(config.base_url, listed))
+    atom = same.get_all(("atom", config, tuple(g.fingerprint for g in guides)), (data.roles, data.revisions, data.sources),
+                        lambda: feeds.atom(config, data, guides))
+    return [Output("sitemap.xml", None, {"url": "sitemap.xml", "text": sitemap}),
             Output("robots.txt", None, {"url": "robots.txt", "text": feeds.robots(config.base_url)}),
-            Output("feed.xml", None, {"url": "feed.xml", "text": feeds.atom(config, data, guides)})]
+            Output("feed.xml", None, {"url": "feed.xml", "text": atom})]
 

@@ -90,6 +90,11 @@ class Editor:
         self.sub("data/quiz.yaml", r"(    prompt: Which is closest to the work you do now)(\??)", lambda m: m.group(1) + ("" if m.group(2) else "?"))
         return "quiz prompt"
 
+    def revision(self) -> str:
+        """A revision-log entry's summary reworded: its anchor, the feed, the sources page and role pages follow."""
+        self.sub("data/revisions.yaml", r"^(      First publication)( \(reworded\))?:", lambda m: m.group(1) + ("" if m.group(2) else " (reworded)") + ":")
+        return "revision summary"
+
     def guide_title(self) -> str:
         guide = sorted((self.content / "guides").glob("*.md"))[0]
         self.sub(f"guides/{guide.name}", r"^(title: [^\n]*?)( \(revised\))?$", lambda m: m.group(1) + ("" if m.group(2) else " (revised)"))
@@ -158,7 +163,7 @@ def test_incremental_builds_equal_full_builds_after_every_edit(site: Path, cli, 
 
     assert build()[0]
     kinds = [editor.prose, editor.pay_number, editor.template, editor.title, editor.quiz_weight, editor.quiz_text,
-             editor.guide_title, editor.new_role, editor.delete_role, editor.rename]
+             editor.guide_title, editor.new_role, editor.delete_role, editor.rename, editor.revision]
     plan = [editor.rng.choice(kinds) for _ in range(30)] + [editor.new_role, editor.prose, editor.delete_role, editor.cited_pay]
     for step, edit in enumerate(plan):
         what = edit()
