@@ -157,9 +157,11 @@ def discover(content_dir: Path, templates_dir: Path, problems: Problems,
         if not root.is_dir():
             problems.error(shown_path(root), 1, 1, f"{label} folder not found", f"pass --{label} DIR or create it")
             continue
-        root_text = os.fspath(root)
+        prefix = os.path.join(os.fspath(root), "")
         for rel in _walk(root):
-            kind = classify(rel)
+            full = prefix + rel
+            hit = seen.get(full) if seen is not None else None
+            kind = hit[1].kind if hit else classify(rel)  # a file's kind follows from its path alone
             if kind is None:
                 if label == "content" and rel not in _CONTENT_DOCS and not rel.startswith("schemas/"):
                     problems.warn(shown_path(root / rel), 1, 1, "file is not used by the build",
@@ -167,11 +169,9 @@ def discover(content_dir: Path, templates_dir: Path, problems: Problems,
                 continue
             source = None
             if seen is not None:
-                full = os.path.join(root_text, rel)
                 st = os.stat(full)
                 stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-                hit = seen.get(full)
-                source = hit[1] if hit and hit[0] == stamp and hit[1].kind == kind else None
+                source = hit[1] if hit and hit[0] == stamp else None
             source = source or _read(root, rel, kind, problems)
             if source and seen is not None:
                 seen[full] = (stamp, source)
