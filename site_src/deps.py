@@ -125,34 +125,68 @@ class Marker:
     raw: bytes = b""
     records: dict[str, Record] = field(default_factory=dict)
     files: set[str] | None = None
+    # From the last dump() only: each output's set numbers and JSON entry, and the numbered sets.
+    _numbers: dict[str, tuple[int, int]] = field(default_factory=dict, repr=False)
+    _entries: dict[str, str] = field(default_factory=dict, repr=False)
+    _sets: tuple[list, list] = ([], [])
 
     def read(self, raw: bytes) -> tuple[dict[str, Record], set[str] | None]:
         """Records and output files of a marker file's bytes; empty (and None) when from another format or unreadable."""
         if raw != self.raw or not raw:
-            self.raw = raw
+            self.raw, self._numbers = raw, {}
             self.records, self.files = load(raw)
         return self.records, self.files
 
     def dump(self, records: dict[str, Record], files: set[str]) -> bytes:
-        """Records and the list of every output file as the marker file's JSON: sorted, so an unchanged site gives the same bytes."""
-        self.raw, self.records, self.files = dump(records, files), dict(records), set(files)
+        """Records and the list of every output file as the marker file's JSON (see dump()).
+
+        When the records differ from the ones last dumped only in records that use the same sets
+        of templates and of names as before, every set keeps its number, and only those records
+        are encoded again: after a one-figure edit to a large site, two or three.
+        """
+        last = self.records
+        changed = [path for path, r in records.items() if r is not last.get(path)] if self._numbers else None
+        if changed is None or records.keys() != last.keys() or any(
+                records[p].templates != last[p].templates or records[p].names != last[p].names for p in changed):
+            template_sets, name_sets, self._numbers = _numbered(records)
+            self._sets = [dict(t) for t in template_sets], [list(n) for n in name_sets]
+            self._entries = {path: _entry(path, *self._numbers[path], r) for path, r in records.items()}
+        else:
+            self._entries = {**self._entries, **{p: _entry(p, *self._numbers[p], records[p]) for p in changed}}
+        self.raw, self.records, self.files = _assemble(files, *self._sets, self._entries), dict(records), set(files)
         return self.raw
 
 
 def dump(records: dict[str, Record], files: set[str]) -> bytes:
-    """The marker file's JSON. Outputs share a few sets of templates and of names, so each set is written
-    once, in order of first use, and each output names its sets by number."""
+    """The marker file's JSON: sorted, so an unchanged site gives the same bytes. Outputs share a few sets of
+    templates and of names, so each set is written once, in order of first use, and each output names its sets
+    by number."""
+    template_sets, name_sets, numbers = _numbered(records)
+    return _assemble(files, [dict(t) for t in template_sets], [list(n) for n in name_sets],
+                     {path: _entry(path, *numbers[path], r) for path, r in records.items()})
+
+
+def _numbered(records: dict[str, Record]) -> tuple[list[tuple], list[tuple[str, ...]], dict[str, tuple[int, int]]]:
+    """The distinct sets of templates and of names, in order of first use by path, and each output's two numbers."""
     template_sets: dict[tuple, int] = {}
     name_sets: dict[tuple[str, ...], int] = {}
-    outputs = {}
+    numbers = {}
     for path in sorted(records):
         r = records[path]
-        t = template_sets.setdefault(tuple(r.templates.items()), len(template_sets))
-        n = name_sets.setdefault(r.names, len(name_sets))
-        outputs[path] = [t, n, r.values, r.inputs]
-    body = {"format": FORMAT, "files": sorted(files), "templates": [dict(t) for t in template_sets],
-            "names": [list(n) for n in name_sets], "outputs": outputs}
-    return (_encode(body) + "\n").encode("utf-8")
+        numbers[path] = (template_sets.setdefault(tuple(r.templates.items()), len(template_sets)),
+                         name_sets.setdefault(r.names, len(name_sets)))
+    return list(template_sets), list(name_sets), numbers
+
+
+def _entry(path: str, templates: int, names: int, r: Record) -> str:
+    """One output's member of the marker's "outputs" object."""
+    return _encode(path) + ":" + _encode([templates, names, r.values, r.inputs])
+
+
+def _assemble(files: set[str], template_sets: list[dict], name_sets: list[list], entries: dict[str, str]) -> bytes:
+    """The marker's JSON object from its parts, keys in sorted order as _encode would write them."""
+    return ('{"files":' + _encode(sorted(files)) + f',"format":{FORMAT},"names":' + _encode(name_sets) + ',"outputs":{'
+            + ",".join([entries[path] for path in sorted(entries)]) + '},"templates":' + _encode(template_sets) + "}\n").encode("utf-8")
 
 
 def load(raw: bytes) -> tuple[dict[str, Record], set[str] | None]:

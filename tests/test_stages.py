@@ -680,6 +680,43 @@ def test_marker_files_write_each_set_of_templates_and_names_once_and_read_back_t
     assert deps.load(raw.replace(b'[1,1,"v-c","in-c"]', b'[7,1,"v-c","in-c"]')) == ({}, None)  # a damaged marker is ignored
 
 
+def test_a_marker_dumped_again_after_a_few_changes_is_the_marker_dumped_afresh() -> None:
+    """Serve's marker encodes only the records that changed; its bytes must be a fresh dump's, which are compact,
+    key-sorted JSON, whatever changed: values, sets of templates or names, outputs added or removed."""
+    import json
+    import random
+    from site_src import deps
+    rng = random.Random(3)
+    template_sets = [{"base.html": "t1", "role.html": "t2"}, {"base.html": "t1"}, {"base.html": "t3", "compare.html": "t4"}]
+    name_sets = [("role", "site"), ("site",), ("pay", "site", "url")]
+
+    def record(i: int) -> deps.Record:
+        return deps.Record(dict(rng.choice(template_sets)), rng.choice(name_sets), f"v{rng.randrange(10**6)}", f"in{i}")
+
+    records = {f"p{i:02d}/index.html": record(i) for i in range(40)}
+    files = set(records) | {"data/pay.json"}
+    marker = deps.Marker()
+    for step in range(80):
+        for path in rng.sample(sorted(records), rng.choice([1, 1, 2, 5])):
+            old = records[path]
+            choice = rng.random()
+            if choice < 0.7:  # re-rendered with the same templates and names: what a figure edit does
+                records[path] = deps.Record(old.templates, old.names, f"v{rng.randrange(10**6)}", old.inputs)
+            elif choice < 0.85:
+                records[path] = record(step)
+            elif choice < 0.92 and len(records) > 5:
+                del records[path]
+                files.discard(path)
+            else:
+                records[f"n{step}/index.html"] = record(step)
+                files.add(f"n{step}/index.html")
+        raw = marker.dump(records, files)
+        assert raw == deps.dump(records, files), f"step {step}"
+        assert raw == (json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":")) + "\n").encode(), f"step {step}"
+        assert deps.load(raw) == (records, files)
+        assert marker.read(raw) == (records, files)  # as serve reads back the marker it wrote
+
+
 def test_a_record_holds_while_every_value_it_read_is_unchanged() -> None:
     from site_src import deps
     hasher = deps.Hasher()
