@@ -201,9 +201,13 @@ def _page_checks(memo: Memo, config, data: data_stage.Data, problems: Problems) 
 
 
 def _expansions(memo: Memo, page: content.Page, site: _Site, root: str) -> tuple[list[str], str]:
-    """What a page's shortcodes and source notes expand to; worked out once per build for its hash and its body."""
+    """What a page's shortcodes and source notes expand to, for its hash and its body.
+
+    Kept between runs: a template edit renders every page again, and in a new process working
+    these out again for 1,000 pages took 0.16 s, where loading them takes a hundredth of that.
+    """
     return memo.cached(("expansions", page.fingerprint, site.data.digest_for(page.cited_roles), site.config, root),
-                       lambda: shortcodes.expansions(page.codes, site.data, site.config.default_location, root), transient=True)
+                       lambda: shortcodes.expansions(page.codes, site.data, site.config.default_location, root))
 
 
 def _body_hash(page: content.Page, expanded: tuple[list[str], str]) -> str:
