@@ -360,7 +360,7 @@ def _shared(same: Callable[[int, int], bool], n: int, chunk: int = 1 << 16) -> i
     i = 0
     while i + chunk <= n and same(i, i + chunk):  # a large file is compared a slice at a time, in C
         i += chunk
-    lo, hi = i, min(i + chunk, n)  # same(0, lo) holds; find the largest m in lo..hi with same(lo, m)
+    lo, hi = i, min(i + chunk, n)  # same(0, i) holds; find the largest m in i..hi with same(i, m)
     while lo < hi:
         mid = (lo + hi + 1) // 2
         if same(i, mid):
