@@ -72,10 +72,23 @@ def check_drafts(config: SiteConfig, published_data: Data, published: list[Page]
         return
     hint = "publish that write-up (remove draft: true), build with --drafts, or cite another role"
     for page in published:
+        if page.cited_roles.isdisjoint(drafts) and "verdict" not in page.code_kinds:
+            continue  # nothing on it can have gone with the drafts (a large site has thousands of such pages)
         for code in page.codes:
+            if not _may_cite_a_draft(code, drafts):
+                continue
             failure = shortcodes.check(code, published_data, config.default_location)
             if failure:
                 cited = code.arg("role") or code.arg("id")
                 message = (f"{code.name} cites {cited!r}, whose write-up is a draft" if cited in drafts
                            else f"{failure[0]}: it belongs to a role whose write-up is a draft")
                 problems.error(page.shown, code.line, code.col, message, hint)
+
+
+def _may_cite_a_draft(code: shortcodes.Shortcode, drafts: set[str]) -> bool:
+    """Whether leaving out the draft roles can break a shortcode that resolved against all the data: it names one
+    of them, or it is a verdict, whose role it does not name. Any other reads only its own role's records and the
+    vocabularies, which stay."""
+    if code.name == "verdict":
+        return True
+    return code.name != "background" and code.arg("id" if code.name == "role" else "role") in drafts

@@ -43,6 +43,11 @@ class Page:
         return f"{self.shown}:{self.digest}"
 
     @functools.cached_property
+    def code_kinds(self) -> frozenset[str]:
+        """The names of the shortcodes on this page (pay, role, verdict, ...)."""
+        return frozenset(c.name for c in self.codes)
+
+    @functools.cached_property
     def cited_roles(self) -> frozenset[str]:
         """The roles this page's shortcodes name (a verdict's role is covered by the shared data hash)."""
         return frozenset({c.arg("role") or c.arg("id") for c in self.codes if c.name != "background"} - {""})
