@@ -4,6 +4,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import itertools
+import operator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from datetime import date
@@ -191,6 +192,9 @@ class Data:
             return self  # the same object, so what is cached on it (indexes, hashes) carries over
 
         def gather(kind: str) -> tuple:
+            if 2 * len(keep) > len(self.roles):  # most roles (all but the drafts): one pass over the records
+                role_of = operator.attrgetter("id" if kind == "roles" else "role")
+                return tuple(record for record in getattr(self, kind) if role_of(record) in keep)
             # Through the per-role index, in data order: a few roles cost what they hold, not what the data holds.
             return tuple(record for _, record in sorted(p for role in keep for p in self._lookup("placed " + kind).get(role, ())))
 
@@ -308,6 +312,8 @@ _VOCABULARIES = ("levels", "tiers", "bases", "backgrounds", "fits", "locations")
 # The roles a record is about, per kind of record that is about roles.
 _ROLE_OF: dict[str, Callable[[Any], tuple[str, ...]]] = {
     "roles": lambda r: (r.id,), "bands": lambda b: (b.role,), "paths": lambda p: (p.role,), "revisions": lambda r: r.roles}
+# Every tuple of records Data holds (the vocabularies besides).
+_RECORDS = ("sources", "roles", "bands", "verdicts", "paths", "recommendations", "revisions", *_VOCABULARIES)
 # What the lists of roles on every page show, and the vocabularies and verdicts every role's figures are read with.
 _SHARED = ("sources", "roles", *_VOCABULARIES, "verdicts", "recommendations")
 
@@ -373,6 +379,30 @@ def carry_over(data: Data, last: Data) -> None:
             data._indexes[name] = {role: v for role, v in value.items() if role not in touched}
         elif name == "digest sets" and all(getattr(data, f) is getattr(last, f) for f in _SHARED):
             data._indexes[name] = {roles: v for roles, v in value.items() if roles.isdisjoint(touched)}
+
+
+def published(data: Data, drafts: set[str], memo: Memo) -> Data:
+    """The data without the roles whose write-ups are drafts, and their records.
+
+    Leaving roles out makes every tuple of records anew, so in a live preview each is replaced by
+    the last build's when it holds the very same records, and the lookups carry over: with a
+    draft on a large site, a one-figure edit then costs what it costs without one.
+    """
+    kept = data.only_roles({r.id for r in data.roles} - drafts)
+    return data if kept is data else _handed_over(kept, memo, "published", same_tuples=True)
+
+
+def _handed_over(data: Data, memo: Memo, name: str, same_tuples: bool = False) -> Data:
+    """data, given what holds of this process's last Data of this name (see carry_over); with same_tuples, each tuple
+    of records first becomes the last one's wherever it holds the very same records."""
+    held = memo.cached(("last data", name), list, transient=True)
+    if held and held[0] is not data:
+        last = held[0]
+        if same_tuples:
+            data = replace(data, **{kind: _same_as(getattr(data, kind), getattr(last, kind)) for kind in _RECORDS})
+        carry_over(data, last)
+    held[:] = [data]
+    return data
 
 
 def _placed_again(groups: dict[str, list[tuple[int, Any]]], records: tuple, places: list[int],
@@ -721,11 +751,7 @@ def load(tree: SourceTree, today: date, stale_after_days: int, problems: Problem
     if revisions_f:
         builds.append((revisions_f, "revisions", lambda f, found: {"revisions": _revisions(f, found)}))
     records = {name: value for f, kind, build in builds for name, value in _records(memo, f, kind, build, problems).items()}
-    data = Data(**records, roles_file=(roles_f.shown, roles_f.doc))
-    last = memo.cached(("last data",), list, transient=True)  # holds this process's last load, if any
-    if last:
-        carry_over(data, last[0])
-    last[:] = [data]
+    data = _handed_over(Data(**records, roles_file=(roles_f.shown, roles_f.doc)), memo, "loaded")
     known = {name: {t.id for t in getattr(data, name)} for name in
              ("sources", "roles", "levels", "tiers", "bases", "locations", "backgrounds", "fits")}
     # Per file, keyed on its text and on every id it could refer to: an edit to one file checks its references only.
@@ -807,6 +833,8 @@ def _built(f: _File, build: Callable[[_File, Problems], dict[str, tuple]], probl
 def _same_as(records: tuple, last: tuple) -> tuple:
     """records, with each one that equals a record of last replaced by that one (and last itself when all do)."""
     if len(records) == len(last):  # an edit in place: every other record is where it was
+        if all(new is old for new, old in zip(records, last)):
+            return last  # the very same records, as most tuples are after an edit elsewhere
         same = tuple(old if old is new or old == new else new for new, old in zip(records, last))
     else:
         index = {r: r for r in last}

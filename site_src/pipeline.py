@@ -167,7 +167,7 @@ def _validate(opts: Options, memo: Memo, tree: sources.SourceTree, config, pages
         loaded = quiz_stage.load(tree, data, problems)
         # Roles whose write-up is a draft leave the site, tables and quiz included.
         drafts = {p.slug for p in pages if p.kind == "role" and p.draft and not opts.drafts}
-        data = data.only_roles({r.id for r in data.roles} - drafts)
+        data = data_stage.published(data, drafts, memo)
         data_key = (data_key, tuple(sorted(drafts)))
         checks.check_drafts(config, data, [p for p in pages if not p.draft or opts.drafts], drafts, problems)
         if loaded:

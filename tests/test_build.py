@@ -148,6 +148,23 @@ def test_a_draft_role_leaves_the_site_and_pages_citing_it_fail(site: Path, cli) 
     assert (site / "_site/roles/ai-product-manager/index.html").exists()
 
 
+@pytest.mark.parametrize("draft,expected", [
+    # beta's page names no draft role, but its verdict belongs to alpha.
+    ("alpha", {("roles/beta.md", 11, "unknown verdict measure 'top-end': it belongs to a role whose write-up is a draft")}),
+    ("beta", {("roles/alpha.md", 7, "role cites 'beta', whose write-up is a draft"),
+              ("guides/first-guide.md", 9, "runway cites 'beta', whose write-up is a draft")}),
+])
+def test_every_shortcode_that_leans_on_a_draft_role_is_reported_and_no_other(mini: Path, cli, draft: str, expected: set) -> None:
+    """Only what names a draft role, or a verdict whose role is a draft, fails: the other shortcodes read records
+    that stay, so a large site's pages need not be checked again."""
+    page = mini / "content" / "roles" / f"{draft}.md"
+    page.write_text(page.read_text().replace(f"role: {draft}\n", f"role: {draft}\ndraft: true\n", 1))
+    run = cli(mini, "build")
+    assert run.code == 1
+    found = {(m.group(1), int(m.group(2)), m.group(3)) for m in re.finditer(r"content/(\S+?):(\d+):\d+: (.*?) \(", run.err)}
+    assert found == expected, run.err
+
+
 def test_text_from_yaml_and_front_matter_is_escaped(mini: Path, cli) -> None:
     assert cli(mini, "build").code == 0
     html = pages(mini / "_site")

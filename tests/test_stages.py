@@ -404,6 +404,32 @@ def test_a_data_edit_reuses_unchanged_records_and_their_digests_stay_exact(tmp_p
     assert now.digest_for(["alpha"]) != replace(now, bands=now.bands[1:]).digest_for(["alpha"])
 
 
+def test_published_data_keeps_the_last_builds_tuples_and_lookups_where_they_hold(tmp_path: Path) -> None:
+    """With a draft role left out, a figure edit to another role gives the very tuples of the last build where
+    their records are unchanged, and every lookup carried over equals one worked out afresh."""
+    import shutil
+    from dataclasses import replace
+    from site_src.memo import Memo
+    shutil.copytree(FIXTURES / "mini" / "content", tmp_path / "content")
+    pay = tmp_path / "content" / "data" / "pay.yaml"
+    memo = Memo()
+
+    def published() -> data.Data:
+        problems = Problems()
+        tree = sources.discover(tmp_path / "content", Path(__file__).resolve().parents[1] / "templates", problems)
+        return data.published(data.load(tree, TODAY, 730, problems, memo), {"beta"}, memo)
+
+    first = published()
+    assert [r.id for r in first.roles] == ["alpha"] and first.digest_for(["alpha"]) and first.ids("roles")
+    pay.write_text(pay.read_text("utf-8").replace("low: 30000", "low: 31000", 1), "utf-8")
+    now = published()
+    assert now.bands[0].low == 31000 and now.bands is not first.bands
+    assert now.roles is first.roles and now.paths is first.paths and now.verdicts is first.verdicts
+    fresh = replace(now)
+    assert [now.digest_for([r]) for r in ("alpha", "beta")] == [fresh.digest_for([r]) for r in ("alpha", "beta")]
+    assert now.digest_for(["alpha"]) != first.digest_for(["alpha"]) and now.ids("roles") == fresh.ids("roles")
+
+
 def test_a_reused_item_reports_its_problems_where_it_now_sits(tmp_path: Path, monkeypatch) -> None:
     """A list item parsed once and reused keeps its problems, placed at its line in the current text."""
     import shutil
