@@ -340,17 +340,26 @@ _INDEXES: dict[str, tuple[tuple[str, ...], Callable[[Data], Any]]] = {
 }
 
 
-def _edits(data: Data, last: Data) -> dict[str, list[int]] | None:
-    """Per kind of record about roles, the places whose record is not the very object of the last load there;
-    None when records were added or removed, as places then no longer correspond."""
+def _edits(data: Data, last: Data) -> dict[str, tuple[list[int] | None, list, list]]:
+    """Per kind of record about roles that differs from the last load: the places whose record is not the very
+    object of the last load there (None when records were added or removed), and the records of the last load
+    and of this one that are not the very same objects at corresponding places.
+
+    With records added or removed, the records before the change and after it are matched from each end.
+    """
     out = {}
     for kind in _ROLE_OF:
         now, before = getattr(data, kind), getattr(last, kind)
         if now is before:
             continue
-        if len(now) != len(before):
-            return None
-        out[kind] = [i for i, (a, b) in enumerate(zip(now, before)) if a is not b]
+        if len(now) == len(before):
+            places = [i for i, (a, b) in enumerate(zip(now, before)) if a is not b]
+            out[kind] = places, [before[i] for i in places], [now[i] for i in places]
+            continue
+        head = next((i for i, (a, b) in enumerate(zip(now, before)) if a is not b), min(len(now), len(before)))
+        tail = next((i for i, (a, b) in enumerate(zip(reversed(now[head:]), reversed(before[head:]))) if a is not b),
+                    min(len(now), len(before)) - head)
+        out[kind] = None, list(before[head:len(before) - tail]), list(now[head:len(now) - tail])
     return out
 
 
@@ -358,23 +367,20 @@ def carry_over(data: Data, last: Data) -> None:
     """Give data the lookups and digests of the last load that still hold for it.
 
     A lookup worked out from the very same records holds as it is. Of one kept per role, the
-    entries of every role whose records all sit where they sat, as the very same objects, hold.
+    entries of every role whose records are all the very same objects, in the same order, hold.
     A data edit rebuilds only the records of the file that changed, and a rebuilt record equal
     to the last one is replaced by it (see _records), so after an edit to one role's figures
     only that role's lookups and digests are worked out again.
     """
     edits = _edits(data, last)
-    touched = None if edits is None else {
-        role for kind, places in edits.items() for i in places
-        for record in (getattr(data, kind)[i], getattr(last, kind)[i]) for role in _ROLE_OF[kind](record)}
+    touched = {role for kind, (_, gone, came) in edits.items() for record in gone + came for role in _ROLE_OF[kind](record)}
     for name, value in last._indexes.items():
         if all(getattr(data, f) is getattr(last, f) for f in _INDEXES[name][0]):
             data._indexes[name] = value
-        elif touched is None:
-            continue
         elif name.startswith("placed "):
             kind = name.split(" ", 1)[1]
-            data._indexes[name] = _placed_again(value, getattr(data, kind), edits[kind], _ROLE_OF[kind], touched)
+            if edits[kind][0] is not None:  # with records added or removed, places after them moved: made afresh
+                data._indexes[name] = _placed_again(value, getattr(data, kind), edits[kind][0], _ROLE_OF[kind], touched)
         elif name.endswith(" of") or name == "digests":
             data._indexes[name] = {role: v for role, v in value.items() if role not in touched}
         elif name == "digest sets" and all(getattr(data, f) is getattr(last, f) for f in _SHARED):

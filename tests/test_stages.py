@@ -296,7 +296,7 @@ def test_only_roles_keeps_data_order_like_filtering_every_record() -> None:
 
 def test_lookups_carried_over_from_the_last_load_equal_lookups_worked_out_afresh() -> None:
     """After random edits (a figure, a band moved to another role, a renamed role, a revision naming other roles,
-    a record added or removed, a shared label), every lookup and digest a load carries over from the last
+    records added or removed anywhere, a shared label), every lookup and digest a load carries over from the last
     equals the one a fresh Data works out."""
     import random
     from dataclasses import replace
@@ -324,6 +324,8 @@ def test_lookups_carried_over_from_the_last_load_equal_lookups_worked_out_afresh
                           "levels": lambda: replace(r, label=r.label + "!")}[kind]()
         if rng.random() < 0.15 and len(records) > 1:
             del records[rng.randrange(len(records))]  # places no longer correspond
+        if rng.random() < 0.15:
+            records.insert(rng.randrange(len(records) + 1), rng.choice(records))  # a record added (the same object twice)
         return replace(d, **{kind: tuple(records)})
 
     def seen(d: data.Data) -> dict:
