@@ -334,13 +334,15 @@ def test_lookups_carried_over_from_the_last_load_equal_lookups_worked_out_afresh
                 **{rid: (d.role(rid), d.bands_of(rid), d.paths_of(rid), d.revisions_of(rid), d.path(rid, "b1"),
                          d.digest_for([rid]), d.digest_for([rid, "r1"]), d.only_roles({rid, "r2"}).bands) for rid in ids}}
 
-    seen(last)
+    before, differed = seen(last), 0
     for step in range(80):
         now = edited(last)
         data.carry_over(now, last)
-        assert seen(now) == seen(replace(now)), f"step {step}"  # replace() makes a Data with nothing worked out
-        last = now
-    assert data.Data().digest_for(["r1"]) != replace(last, bands=()).digest_for(["r1"])
+        after = seen(now)
+        assert after == seen(replace(now)), f"step {step}"  # replace() makes a Data with nothing worked out
+        differed += after != before  # the edits do change what the lookups say, so the comparison means something
+        last, before = now, after
+    assert differed > 60
 
 
 # --- content ---------------------------------------------------------------
