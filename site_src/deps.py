@@ -128,7 +128,7 @@ class Marker:
     # From the last dump() only: each output's set numbers and JSON entry, and the numbered sets.
     _numbers: dict[str, tuple[int, int]] = field(default_factory=dict, repr=False)
     _entries: dict[str, str] = field(default_factory=dict, repr=False)
-    _sets: tuple[list, list] = ([], [])
+    _sets: tuple[list, list] = field(default_factory=lambda: ([], []), repr=False)
 
     def read(self, raw: bytes) -> tuple[dict[str, Record], set[str] | None]:
         """Records and output files of a marker file's bytes; empty (and None) when from another format or unreadable."""
@@ -148,9 +148,7 @@ class Marker:
         changed = [path for path, r in records.items() if r is not last.get(path)] if self._numbers else None
         if changed is None or records.keys() != last.keys() or any(
                 records[p].templates != last[p].templates or records[p].names != last[p].names for p in changed):
-            template_sets, name_sets, self._numbers = _numbered(records)
-            self._sets = [dict(t) for t in template_sets], [list(n) for n in name_sets]
-            self._entries = {path: _entry(path, *self._numbers[path], r) for path, r in records.items()}
+            self._sets, self._numbers, self._entries = _parts(records)
         else:
             self._entries = {**self._entries, **{p: _entry(p, *self._numbers[p], records[p]) for p in changed}}
         self.raw, self.records, self.files = _assemble(files, *self._sets, self._entries), dict(records), set(files)
@@ -161,13 +159,13 @@ def dump(records: dict[str, Record], files: set[str]) -> bytes:
     """The marker file's JSON: sorted, so an unchanged site gives the same bytes. Outputs share a few sets of
     templates and of names, so each set is written once, in order of first use, and each output names its sets
     by number."""
-    template_sets, name_sets, numbers = _numbered(records)
-    return _assemble(files, [dict(t) for t in template_sets], [list(n) for n in name_sets],
-                     {path: _entry(path, *numbers[path], r) for path, r in records.items()})
+    sets, _, entries = _parts(records)
+    return _assemble(files, *sets, entries)
 
 
-def _numbered(records: dict[str, Record]) -> tuple[list[tuple], list[tuple[str, ...]], dict[str, tuple[int, int]]]:
-    """The distinct sets of templates and of names, in order of first use by path, and each output's two numbers."""
+def _parts(records: dict[str, Record]) -> tuple[tuple[list[dict], list[list]], dict[str, tuple[int, int]], dict[str, str]]:
+    """The distinct sets of templates and of names, in order of first use by path; each output's two set numbers;
+    and each output's JSON entry."""
     template_sets: dict[tuple, int] = {}
     name_sets: dict[tuple[str, ...], int] = {}
     numbers = {}
@@ -175,7 +173,8 @@ def _numbered(records: dict[str, Record]) -> tuple[list[tuple], list[tuple[str, 
         r = records[path]
         numbers[path] = (template_sets.setdefault(tuple(r.templates.items()), len(template_sets)),
                          name_sets.setdefault(r.names, len(name_sets)))
-    return list(template_sets), list(name_sets), numbers
+    entries = {path: _entry(path, *numbers[path], r) for path, r in records.items()}
+    return ([dict(t) for t in template_sets], [list(n) for n in name_sets]), numbers, entries
 
 
 def _entry(path: str, templates: int, names: int, r: Record) -> str:
