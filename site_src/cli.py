@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -32,8 +33,37 @@ def parser() -> argparse.ArgumentParser:
                    help="build: list each data value that changed since the last build and the pages that show it")
     p.add_argument("--search", action=argparse.BooleanOptionalAction, default=None,
                    help="build the Pagefind search index (default: on for build, off for serve, where it would slow each rebuild)")
+    p.add_argument("--today", type=_iso_date, default=None, metavar="YYYY-MM-DD",
+                   help="the date the build takes as today, for future and stale as_of checks (default: "
+                        f"${TODAY_VARIABLE} if set, else the system clock); tests and reproducible builds pin it")
     p.add_argument("--debug", action="store_true", help="show tracebacks for unexpected failures")
     return p
+
+
+# Names a date that overrides the system clock for every build in this environment, subprocesses included:
+# the test suite sets it once so no test depends on the day it runs.
+TODAY_VARIABLE = "CAREER_GUIDES_TODAY"
+
+
+def _iso_date(text: str) -> date:
+    """A YYYY-MM-DD argument as a date, or a usage error that says the format."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def build_date(given: date | None, environ: dict[str, str], parser: argparse.ArgumentParser) -> date:
+    """The build's today: --today, else $CAREER_GUIDES_TODAY, else the system clock."""
+    if given is not None:
+        return given
+    pinned = environ.get(TODAY_VARIABLE, "").strip()
+    if not pinned:
+        return date.today()
+    try:
+        return _iso_date(pinned)
+    except argparse.ArgumentTypeError as exc:
+        parser.error(f"{TODAY_VARIABLE}: {exc}")
 
 
 def outputs_shown(paths: list[str]) -> list[str]:
@@ -45,9 +75,11 @@ def outputs_shown(paths: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit status (0 success, 1 problems in the sources, 2 usage)."""
-    args = parser().parse_args(argv)
+    cli = parser()
+    args = cli.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    opts = Options(content_dir=args.content, templates_dir=args.templates, output_dir=args.output, today=date.today(),
+    opts = Options(content_dir=args.content, templates_dir=args.templates, output_dir=args.output,
+                   today=build_date(args.today, dict(os.environ), cli),
                    drafts=args.drafts, cache_dir=None if args.no_cache else args.cache, jobs=args.jobs,
                    write=args.command in ("build", "serve"), explain=args.explain,
                    search=args.search if args.search is not None else args.command == "build")

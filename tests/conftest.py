@@ -1,6 +1,7 @@
 """Shared fixtures: copies of the bundled site to break, and a way to run the CLI in-process."""
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,11 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from site_src.cli import main
+from site_src.cli import TODAY_VARIABLE, main
 from site_src.data import PayBand
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+# No test depends on the system clock: every build takes this date as today, through Options for
+# in-process builds and through the environment for the CLI and its subprocesses. Staleness and
+# future-date checks are tested by moving --today explicitly. Move this date forward when the
+# bundled content gains a figure dated after it.
+TODAY = date(2026, 12, 5)
+os.environ[TODAY_VARIABLE] = TODAY.isoformat()
 
 
 @dataclass

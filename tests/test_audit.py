@@ -18,7 +18,7 @@ import yaml
 
 from site_src.pipeline import Options, build
 from tests.browser_support import require
-from tests.conftest import REPO
+from tests.conftest import REPO, TODAY
 
 VNU_JAR = REPO / "tests" / "browser" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 BUDGET = 51_200  # bytes of HTML + the CSS and JS a page loads, uncompressed
@@ -34,7 +34,7 @@ META_URLS = {"og:url", "og:image", "twitter:image"}  # <meta property|name=... c
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """The bundled site built once for this module, and its base_url."""
     out = tmp_path_factory.mktemp("audit") / "_site"
-    build(Options(REPO / "content", REPO / "templates", out, date.today(), search=True))
+    build(Options(REPO / "content", REPO / "templates", out, TODAY, search=True))
     return out, site_base_url(REPO / "content")
 
 
@@ -394,7 +394,7 @@ def test_paged_comparison_is_valid_html_and_its_pager_links_resolve(tmp_path: Pa
     shutil.copytree(REPO / "content", tmp_path / "content")
     (tmp_path / "content/site.yaml").write_text((REPO / "content/site.yaml").read_text() + "compare_page_size: 2\n")
     out = tmp_path / "_site"
-    build(Options(tmp_path / "content", REPO / "templates", out, date.today()))
+    build(Options(tmp_path / "content", REPO / "templates", out, TODAY))
     pages = [out / "compare/index.html", out / "compare/2/index.html"]
     assert all('<nav class="pager"' in p.read_text() for p in pages)
     errors = [shown(m, out) for m in vnu(str(java), pages) if m["type"] in ("error", "non-document-error")]

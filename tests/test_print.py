@@ -12,7 +12,7 @@ import pytest
 
 from site_src.pipeline import Options, build
 from tests.browser_support import chromium, serve
-from tests.conftest import REPO
+from tests.conftest import REPO, TODAY
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -39,7 +39,7 @@ OVERFLOW = """() => {
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """The bundled site, built once and served on loopback."""
     out = tmp_path_factory.mktemp("print") / "_site"
-    build(Options(REPO / "content", REPO / "templates", out, date.today()))
+    build(Options(REPO / "content", REPO / "templates", out, TODAY))
     with serve(out) as url:
         yield url, out
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from tests.conftest import REPO, band
+from tests.conftest import REPO, TODAY, band
 from site_src import charts, data as data_stage
 from site_src.pipeline import Options, build
 
@@ -24,7 +24,7 @@ BASE = "https://ai-career-bridges.example.org/"
 def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled site, built once without the search index."""
     folder = tmp_path_factory.mktemp("reader") / "_site"
-    build(Options(REPO / "content", REPO / "templates", folder, date.today()))
+    build(Options(REPO / "content", REPO / "templates", folder, TODAY))
     return folder
 
 
@@ -269,7 +269,7 @@ def test_a_role_without_figures_leaves_salary_and_location_out_of_its_structured
 
 def test_a_preview_rebuild_after_a_base_url_edit_updates_every_pages_structured_data(site: Path) -> None:
     from site_src.memo import Memo
-    memo, opts = Memo(), Options(site / "content", site / "templates", site / "_site", date.today())
+    memo, opts = Memo(), Options(site / "content", site / "templates", site / "_site", TODAY)
     build(opts, memo)
     config = site / "content/site.yaml"
     config.write_text(config.read_text().replace("https://ai-career-bridges.example.org/", "https://careers.example.net/"))
