@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 import pytest
 
 from tests.browser_support import AXE, chromium, require, serve
-from tests.conftest import REPO
+from tests.conftest import REPO, TODAY
 from site_src import scoring
 from site_src.pipeline import Options, build
 
@@ -20,7 +19,7 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practi
 def site_url(tmp_path_factory: pytest.TempPathFactory):
     """The bundled site, built once and served on loopback."""
     out = tmp_path_factory.mktemp("browser") / "_site"
-    build(Options(REPO / "content", REPO / "templates", out, date.today(), search=True))
+    build(Options(REPO / "content", REPO / "templates", out, TODAY, search=True))
     with serve(out) as url:
         yield url, out
 
@@ -133,9 +132,9 @@ def test_quiz_by_mouse_and_back_next_keep_answers(page, site_url) -> None:
     assert t["runway_text"][ANSWERS[0]][r["top"]] or "gives no runway figure" in text
     assert top["project"] in text
     assert f"{t['roles'][r['runner_up']]['title']}, {r['scores'][r['runner_up']]} out of 100" in text
-    if r["flip"]:
-        flip_label = page.locator("fieldset").nth(r["flip"]["question"]).locator("label").nth(r["flip"]["option"]).inner_text()
-        assert f"Answering \u201c{flip_label}\u201d" in text
+    assert r["flip"] is None  # ANSWERS has no single answer that flips it; FLIPPABLE below has one
+    runner_up = t["roles"][r["runner_up"]]["title"]
+    assert f"No single change of answer would put {runner_up} on top." in text
     page.click("text=Retake the quiz")
     assert page.locator("#quiz-step").inner_text().startswith("Step 1 of")
     assert not page.locator("fieldset input:checked").count()
@@ -152,6 +151,26 @@ def test_no_request_after_load(page, site_url) -> None:
     assert page.locator("#result-h").is_visible()
     assert requests == []
 
+
+# An answer set whose result one changed answer (question 12, option 3) would flip to the runner-up.
+FLIPPABLE = [3, 0, 0, 2, 0, 1, 2, 2, 2, 1, 2, 0]
+
+
+def test_the_result_names_the_one_answer_that_would_flip_it(page, site_url) -> None:
+    url, out = site_url
+    t = tables(out)
+    r = scoring.result(t, FLIPPABLE)
+    assert r["flip"] is not None, "FLIPPABLE no longer has a flip: pick another answer set"
+    page.goto(f"{url}quiz/#v={t['version']}&a={'.'.join(map(str, FLIPPABLE))}")
+    text = page.locator("#quiz-result").inner_text()
+    question = page.locator("fieldset").nth(r["flip"]["question"])
+    asked = question.locator("legend .q").inner_text()
+    chosen = question.locator("label").nth(FLIPPABLE[r["flip"]["question"]]).inner_text()
+    flipped = question.locator("label").nth(r["flip"]["option"]).inner_text()
+    runner_up = t["roles"][r["runner_up"]]["title"]
+    assert chosen != flipped
+    assert (f"Answering \u201c{flipped}\u201d to \u201c{asked}\u201d instead of \u201c{chosen}\u201d "
+            f"would put {runner_up} on top.") in text, text
 
 def test_share_link_round_trips_in_a_fresh_page(page, browser, site_url) -> None:
     url, out = site_url
@@ -173,6 +192,22 @@ def test_tampered_share_links_are_refused_and_the_quiz_still_works(page, site_ur
     page.goto(url + "quiz/" + fragment.format(v=tables(out)["version"]))
     assert "damaged or incomplete" in page.locator("#quiz-notice").inner_text()
     assert page.locator("#quiz-step").is_visible() and not page.locator("#quiz-result").is_visible()
+
+
+def _altered(version: str) -> list[str]:
+    """Versions that differ from the real one only after its sixth hex digit, or in length."""
+    last = "0" if version[-1] != "0" else "1"
+    return [version[:-1] + last, version[:6], version + "0"]
+
+
+@pytest.mark.parametrize("which", range(3), ids=["last digit changed", "first six digits", "one digit longer"])
+def test_a_share_link_with_a_tampered_version_is_not_scored_as_current(page, site_url, which: int) -> None:
+    url, out = site_url
+    t = tables(out)
+    version = _altered(t["version"])[which]
+    page.goto(f"{url}quiz/#v={version}&a={'.'.join(map(str, ANSWERS))}")
+    assert "earlier version of the quiz" in page.locator("#quiz-notice").inner_text()
+    assert not page.locator("#quiz-result").is_visible()
 
 
 def test_an_old_share_link_says_so_and_offers_a_rescore(page, site_url) -> None:
@@ -240,7 +275,7 @@ def test_a_paged_comparison_passes_axe_with_usable_pager_links(browser, tmp_path
     shutil.copytree(REPO / "content", tmp_path / "content")
     (tmp_path / "content/site.yaml").write_text((REPO / "content/site.yaml").read_text() + "compare_page_size: 2\n")
     out = tmp_path / "_site"
-    build(Options(tmp_path / "content", REPO / "templates", out, date.today()))
+    build(Options(tmp_path / "content", REPO / "templates", out, TODAY))
     with serve(out) as url:
         context = browser.new_context()
         pg = context.new_page()
