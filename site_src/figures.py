@@ -17,10 +17,12 @@ def _trim(value: float) -> str:
 def money(amount: int, currency: str) -> str:
     """An amount in compact form: 180000 USD -> $180K, 1250000 -> $1.25M."""
     symbol = _SYMBOLS.get(currency, currency + " ")
-    if amount >= 1_000_000:
+    thousands = _trim(amount / 1_000)
+    # Choose the unit after rounding: 999,995 rounds to 1000K, which is written 1M.
+    if amount >= 1_000_000 or thousands == "1000":
         return f"{symbol}{_trim(amount / 1_000_000)}M"
     if amount >= 1_000:
-        return f"{symbol}{_trim(amount / 1_000)}K"
+        return f"{symbol}{thousands}K"
     return f"{symbol}{amount}"
 
 
