@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import REPO, snapshot
 from site_src.writer import MARKER
@@ -137,13 +138,52 @@ def test_drafts_are_left_out_unless_asked_for(mini: Path, cli) -> None:
     assert (mini / "with-drafts/guides/draft-guide/index.html").exists()
 
 
+ROLE_ARGUMENT = {"pay": "role", "runway": "role", "fact": "role", "horizon": "role", "role": "id"}
+
+
+def leaning_on_a_draft(content: Path, draft: str) -> set[tuple[str, int, int, str]]:
+    """The (file, line, column, message) the build must report for each shortcode of a published
+    page that names the draft role, or a verdict whose role it is."""
+    pay = yaml.safe_load((content / "data/pay.yaml").read_text("utf-8"))
+    verdicts = {v["measure"] for v in pay.get("verdicts", []) if v["role"] == draft}
+    expected = set()
+    for path in sorted(content.glob("*/*.md")):
+        text = path.read_text("utf-8")
+        front = yaml.safe_load(text.split("---\n")[1])
+        if front.get("draft") or front.get("role") == draft:
+            continue
+        for number, line in enumerate(text.splitlines(), 1):
+            for code in re.finditer(r"\{\{ (\w+) (.*?) ?\}\}", line):
+                name, args = code.group(1), dict(a.split("=", 1) for a in code.group(2).split())
+                where = (f"content/{path.relative_to(content).as_posix()}", number,
+                         code.start() + 1)
+                if name in ROLE_ARGUMENT and args.get(ROLE_ARGUMENT[name]) == draft:
+                    expected.add((*where, f"{name} cites '{draft}', whose write-up is a draft"))
+                elif name == "verdict" and args.get("measure") in verdicts:
+                    expected.add((*where, f"unknown verdict measure '{args['measure']}': it "
+                                          "belongs to a role whose write-up is a draft"))
+    return expected
+
+
 def test_a_draft_role_leaves_the_site_and_pages_citing_it_fail(site: Path, cli) -> None:
     role = site / "content/roles/ai-product-manager.md"
-    role.write_text(role.read_text().replace("role: ai-product-manager\n", "role: ai-product-manager\ndraft: true\n", 1))
+    role.write_text(role.read_text().replace("role: ai-product-manager\n",
+                                             "role: ai-product-manager\ndraft: true\n", 1))
     run = cli(site, "build")
     assert run.code == 1
-    assert "content/roles/mlops-engineer.md:" in run.err and "whose write-up is a draft" in run.err
-    assert "verdict" in run.err or "it belongs to a role whose write-up is a draft" in run.err
+    *problems, last = run.err.splitlines()
+    fix = " (publish that write-up (remove draft: true), build with --drafts, or cite another role)"
+    assert all(p.endswith(fix) for p in problems), run.err
+    placed = [re.fullmatch(r"(content/\S+?):(\d+):(\d+): (.*)", p.removesuffix(fix))
+              for p in problems]
+    found = {(m[1], int(m[2]), int(m[3]), m[4]) for m in placed if m}
+    expected = leaning_on_a_draft(site / "content", "ai-product-manager")
+    # Pages of other roles and the guide, with a role link, figures and a verdict among them.
+    assert {f for f, *_ in expected} >= {"content/roles/mlops-engineer.md",
+                                         "content/guides/which-ai-role-pays-best.md"}
+    assert any(m.startswith("unknown verdict measure") for *_, m in expected)
+    assert found == expected and len(problems) == len(expected), run.err
+    assert last == f"build failed: {len(expected)} error(s); nothing was written"
     assert cli(site, "build", "--drafts").code == 0
     assert (site / "_site/roles/ai-product-manager/index.html").exists()
 

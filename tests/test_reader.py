@@ -221,10 +221,44 @@ def test_similar_roles_come_from_shared_entry_backgrounds(site: Path, cli) -> No
     assert "AI product manager</a>: also reached from Product management" in similar
 
 
-def test_a_chart_copes_with_zero_and_tiny_amounts() -> None:
-    for low, high in ((0, 0), (1, 5), (0, None)):
-        svg = str(charts.pay_chart([charts.Bar("a", band(low, high, high is None))], "T", "c"))
-        assert svg.startswith("<svg") and "$0" in svg
+@pytest.mark.parametrize("low,high,open_ended,label", [
+    (0, 0, False, "$0"), (1, 5, False, "$1\u2013$5"), (0, None, True, "$0+"),
+    (0, 3, True, "$0\u2013$3+"),
+])
+def test_a_chart_draws_zero_and_tiny_amounts_to_scale_inside_its_frame(
+        low: int, high: int | None, open_ended: bool, label: str) -> None:
+    """A scale from zero with room past the top figure; bars, labels and open ends in the frame."""
+    chart = charts.pay_chart([charts.Bar("a", band(low, high, open_ended))], "T", "c")
+    svg = ET.fromstring(str(chart))
+    width = float(svg.get("width"))
+    assert svg.get("viewBox") == f"0 0 {svg.get('width')} {svg.get('height')}"
+
+    def of_class(name: str) -> list[ET.Element]:
+        """The chart's elements whose first class is name."""
+        return [e for e in svg.iter() if (e.get("class") or "").split()[:1] == [name]]
+
+    ticks = [(float(t.get("x")), int(t.text.removeprefix("$"))) for t in of_class("tick")]
+    assert ticks[0] == (0, 0) and ticks[-1][0] == width and ticks[-1][1] > (high or low)
+    assert [a for _, a in ticks] == sorted({a for _, a in ticks})
+    scale = width / ticks[-1][1]
+    assert all(x == pytest.approx(amount * scale, abs=0.1) for x, amount in ticks)
+    [bar] = of_class("bar")
+    x, w = float(bar.get("x")), float(bar.get("width"))
+    assert x == pytest.approx(low * scale, abs=0.1) and 0 <= x and 0 < w and x + w <= width
+    # A range runs from low to high; a single figure or a bare floor is a 4-unit marker.
+    assert w == (pytest.approx((high - low) * scale, abs=0.2) if high and high > low else 4)
+    [value] = of_class("value")
+    assert value.text == label and 0 <= float(value.get("x")) <= width
+    assert [e.text for e in of_class("label")] == ["a"]
+    if open_ended:  # a dashed line from the top figure to an arrow at the frame: "and more"
+        [line], [arrow] = of_class("open"), of_class("arrow")
+        top = x + w if high and high > low else x
+        assert top <= float(line.get("x1")) < float(line.get("x2")) < width
+        assert max(float(n) for n in re.findall(r"[\d.]+", arrow.get("d"))[::2]) == width
+    else:
+        assert not of_class("open") and not of_class("arrow")
+    numbers = re.findall(r'="(-?[\d.]+|nan|inf)"', ET.tostring(svg, "unicode"))
+    assert all(n not in ("nan", "inf") and float(n) >= 0 for n in numbers)
 
 
 def test_the_compare_chart_groups_each_role_once_wherever_its_bands_are(site: Path, cli) -> None:
