@@ -78,7 +78,10 @@ def build(opts: Options, memo: Memo | None = None) -> Result:
     # The same settings object while site.yaml is unchanged: it is in many memo keys, compared by identity first.
     config = memo.run(("config", str(opts.content_dir), site_yaml and site_yaml.digest),
                       lambda found: config_stage.load(tree, found), problems)
-    pages, failed_role = content.load(tree, memo, problems)
+    try:
+        pages, failed_role = content.load(tree, memo, problems)
+    except sources.SourceChanged as changed_file:
+        raise _changed_while_building(changed_file, problems) from None
     published = [p for p in pages if opts.drafts or not p.draft]
     # Markdown does not depend on data, so workers start on it now, while this process checks the rest.
     # Kept as long as the memo: serve keeps the cache file open, and knows which entries it holds, between rebuilds.
@@ -101,8 +104,7 @@ def build(opts: Options, memo: Memo | None = None) -> Result:
                                 lambda key, make: memo.cached(("context", key), make, transient=True), common)
         written, unchanged, changed = _render_and_write(opts, memo, tree, site, outputs, versions, rendering, hasher, problems)
     except sources.SourceChanged as changed_file:
-        problems.error(changed_file.shown, 1, 1, "file changed while the site was being built", "build again")
-        raise BuildFailed(problems.sorted()) from None
+        raise _changed_while_building(changed_file, problems) from None
     finally:
         rendering.close()
     previous = memo.recall(("data-values",))
@@ -117,6 +119,12 @@ def build(opts: Options, memo: Memo | None = None) -> Result:
         # outputs) refers back to the memo, so without this it would stay alive until the garbage collector ran.
         memo.transient.clear()
     return Result(written, unchanged, time.perf_counter() - started, problems.warnings, changed, not cold, explained)
+
+
+def _changed_while_building(changed_file: sources.SourceChanged, problems: Problems) -> BuildFailed:
+    """The failure for a source saved during the build: its bytes no longer match what discovery read."""
+    problems.error(changed_file.shown, 1, 1, "file changed while the site was being built", "build again")
+    return BuildFailed(problems.sorted())
 
 
 def explain(before: dict, after: dict, changed: list[str]) -> list[tuple[str, str, str, list[str]]]:

@@ -10,7 +10,7 @@ import jinja2
 from .config import SiteConfig
 from .errors import Problems
 from .model import Output
-from .sources import SourceTree
+from .sources import SourceTree, shown_path
 
 
 class _TreeLoader(jinja2.BaseLoader):
@@ -18,6 +18,7 @@ class _TreeLoader(jinja2.BaseLoader):
 
     def __init__(self, tree: SourceTree):
         self.templates = {f.rel: f for f in tree.of_kind("template")}
+        self.folder = tree.templates_dir  # where a missing template should be, for messages
 
     def get_source(self, environment: jinja2.Environment, name: str) -> tuple[str, str, Callable[[], bool]]:
         source = self.templates.get(name)
@@ -76,7 +77,7 @@ def compile_all(env: jinja2.Environment, required: tuple[str, ...], problems: Pr
     ok = True
     for name in required:
         if name not in env.loader.templates:
-            problems.error(f"templates/{name}", 1, 1, f"template {name} is missing", "every theme needs " + ", ".join(required))
+            problems.error(shown_path(env.loader.folder / name), 1, 1, f"template {name} is missing", "every theme needs " + ", ".join(required))
             ok = False
     for name in env.list_templates():
         try:

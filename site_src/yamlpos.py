@@ -42,7 +42,7 @@ class Located:
     def _positions(self) -> tuple[dict, dict]:
         if self._values is None:
             self._values, self._keys = {}, {}
-            _convert(yaml.compose(self.text, Loader=_Loader), (), self._values, self._keys, [], set(), _Count())
+            _convert(_compose(self.text), (), self._values, self._keys, [], set(), _Count())
         return self._values, self._keys
 
     @property
@@ -71,6 +71,23 @@ class Located:
         """Line and column of the mapping key that introduces path."""
         hit = self.keys.get(path)
         return (hit[0] + self.line_offset, hit[1]) if hit else self.at(path)
+
+
+class _RedefiningComposer(yaml.SafeLoader):
+    """A composer that lets an anchor be defined again, the later definition winning, as the loader does."""
+
+    def compose_node(self, parent, index):  # noqa: ANN001, ANN201 - PyYAML's signature
+        if not self.check_event(yaml.AliasEvent):
+            self.anchors.pop(self.peek_event().anchor, None)
+        return super().compose_node(parent, index)
+
+
+def _compose(text: str) -> yaml.Node:
+    """The node tree of text, for positions; only a text that defines an anchor twice takes the slow path."""
+    try:
+        return yaml.compose(text, Loader=_Loader)
+    except yaml.composer.ComposerError:
+        return yaml.compose(text, Loader=_RedefiningComposer)
 
 
 class YamlError(Exception):
