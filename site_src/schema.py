@@ -101,9 +101,13 @@ def _message(error: "jsonschema.ValidationError") -> tuple[str, str]:
         return f"{name}: {_describe(value)} is not allowed", "use one of " + ", ".join(map(str, arg))
     if kind == "oneOf":
         return f"{name}: {_describe(value)} is not allowed here", error.schema.get("description", "see content/EDITING.md")
-    if kind in ("minimum", "maximum", "minLength", "maxLength", "minItems", "uniqueItems"):
-        return f"{name}: {error.message}", "see content/EDITING.md for the allowed values"
-    return f"{name}: {error.message}", "see content/EDITING.md"
+    if kind in ("minItems", "maxItems", "minLength", "maxLength"):
+        # jsonschema's own message repeats the whole value: a list of options, a long description.
+        unit = "item" if kind.endswith("Items") else "character"
+        bound = "at least" if kind.startswith("min") else "at most"
+        return f"{name}: has {len(value)} {unit}s, {bound} {arg} allowed", "see content/EDITING.md for the allowed values"
+    # minimum, maximum, uniqueItems: jsonschema's sentence names the value and the limit.
+    return f"{name}: {error.message}", "see content/EDITING.md for the allowed values"
 
 
 def _unknown_keys(error: "jsonschema.ValidationError") -> list[tuple[str, str]]:

@@ -462,7 +462,8 @@ SCENARIOS: dict[str, Scenario] = {
              "near_tie: 101 is greater than the maximum of 100",
              "see content/EDITING.md for the allowed values"),
         Case(QUIZ, "      - id: lasting\n", EXTRA_OPTIONS + "      - id: lasting\n",
-             "      - id: fast\n", "is too long", "see content/EDITING.md", at="- id: fast"))),
+             "      - id: fast\n", "questions[11].options: has 6 items, at most 5 allowed",
+             "see content/EDITING.md for the allowed values", at="- id: fast"))),
     "a quiz role no answer scores": Scenario(planted(
         Case(QUIZ, "", "", "  prompt-engineer: {infra: 0}",
              "no answer gives prompt-engineer any points",
