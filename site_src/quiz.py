@@ -78,8 +78,9 @@ class _Ctx:
     doc: yamlpos.Located
     problems: Problems
 
-    def error(self, path: tuple, message: str, hint: str) -> None:
-        line, col = self.doc.at(path)
+    def error(self, path: tuple, message: str, hint: str, at_key: bool = False) -> None:
+        """Report at the value at path, or at its key when the key itself is what is wrong."""
+        line, col = self.doc.key_at(path) if at_key else self.doc.at(path)
         self.problems.error(self.shown, line, col, message, hint)
 
     def warn(self, path: tuple, message: str, hint: str) -> None:
@@ -105,10 +106,11 @@ def _check(v: dict, data: Data, ctx: _Ctx) -> None:
             seen.add(item["id"])
     for role, weights in v["profiles"].items():
         if role not in roles:
-            ctx.error(("profiles", role), f"profile for unknown role {role!r}", _nearest(role, roles))
+            ctx.error(("profiles", role), f"profile for unknown role {role!r}", _nearest(role, roles), at_key=True)
         for dim in weights:
             if dim not in dims:
-                ctx.error(("profiles", role, dim), f"profile of {role} names unknown dimension {dim!r}", _nearest(dim, dims))
+                ctx.error(("profiles", role, dim), f"profile of {role} names unknown dimension {dim!r}", _nearest(dim, dims),
+                          at_key=True)
     for role in roles:
         if role not in v["profiles"]:
             ctx.error(("profiles",), f"role {role!r} has no profile", f"add `{role}: {{...}}` under profiles")
@@ -134,7 +136,8 @@ def _check(v: dict, data: Data, ctx: _Ctx) -> None:
                 ctx.error(("questions", qi, "options", oi, "id"), f"duplicate option id {o['id']!r}", "each option of a question needs its own id")
             for dim in o["moves"]:
                 if dim not in dims:
-                    ctx.error(("questions", qi, "options", oi, "moves", dim), f"option moves unknown dimension {dim!r}", _nearest(dim, dims))
+                    ctx.error(("questions", qi, "options", oi, "moves", dim), f"option moves unknown dimension {dim!r}", _nearest(dim, dims),
+                              at_key=True)
 
 
 def load(tree: SourceTree, data: Data, problems: Problems) -> tuple[Quiz, _Ctx] | None:
