@@ -239,8 +239,10 @@ def _write_search_index(writer: SiteWriter, outputs: list[model.Output], previou
     try:
         files = search.index(pages)
     except search.SearchFailed as failed:
-        problems.error("search index", 1, 1, str(failed),
-                       "install it with: python3 -m pip install 'pagefind[bin]'; or build with --no-search")
+        # Reported at the index's folder: a path editors' tools can parse, where the index would be.
+        problems.error(sources.shown_path(writer.output / search.FOLDER), 1, 1, str(failed),
+                       "check that `python3 -m pagefind --version` runs (python3 -m pip install "
+                       "'pagefind[bin]'), or build with --no-search")
         return []
     return [rel for rel, data in files if writer.write(rel, data)]
 

@@ -33,9 +33,8 @@ Cli = Callable[..., Run]
 
 # --- the shape of a report -------------------------------------------------------------------
 
-# One reported problem; the hint in parentheses is part of the contract. A path may hold spaces:
-# a failure of the search index is reported at "search index".
-LINE = re.compile(r"(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<warning>warning: )?"
+# One reported problem; the hint in parentheses is part of the contract.
+LINE = re.compile(r"(?P<path>[^\s:]+):(?P<line>\d+):(?P<col>\d+): (?P<warning>warning: )?"
                   r"(?P<message>.*) \((?P<hint>[^()]*(\([^()]*\)[^()]*)*)\)")
 SUMMARY = re.compile(r"build failed: \d+ error\(s\)")
 
@@ -338,7 +337,7 @@ def _page_saved_after_checks(patch: pytest.MonkeyPatch, site: Path) -> None:
 
 def _search_fails(phrase: str) -> Breaks:
     """Nothing to plant: the search index fails to build, saying `phrase`."""
-    return lambda site: [Expect("search index", 1, 1, phrase, "or build with --no-search")]
+    return lambda site: [Expect("_site/pagefind", 1, 1, phrase, "or build with --no-search")]
 
 
 STALE_TODAY = date(2028, 6, 1)  # every figure as of 2026-04-20 is more than 730 days old by then
