@@ -169,6 +169,10 @@ def _validate(opts: Options, memo: Memo, tree: sources.SourceTree, config, pages
                       lambda: render.environment(tree, opts.cache_dir / "templates" if opts.cache_dir and opts.write else None),
                       transient=True)
     render.compile_all(env, model.TEMPLATES, problems)
+    for template in tree.of_kind("template"):
+        # Parsing every template again costs 30 ms a build (bundled theme); a template's names change only with its text.
+        memo.run(("template names", template.rel, template.digest),
+                 lambda found, t=template: render.check_names(env, t.rel, t.shown, found), problems)
     quiz = tables = None
     if config and data:
         checks.check(config, data, pages, failed_role, problems, _page_checks(memo, config, data, problems))

@@ -1,11 +1,13 @@
 """Stage 6: render outputs through one Jinja environment (autoescape on, undefined names are errors)."""
 from __future__ import annotations
 
+import difflib
 import traceback
 from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
+from jinja2 import nodes
 
 from .config import SiteConfig
 from .errors import Problems
@@ -87,6 +89,24 @@ def compile_all(env: jinja2.Environment, required: tuple[str, ...], problems: Pr
                            "check the {% %} and {{ }} tags on this line")
             ok = False
     return ok
+
+
+def check_names(env: jinja2.Environment, name: str, shown: str, problems: Problems) -> None:
+    """Report the filters and tests a template names that do not exist.
+
+    Jinja reports an unknown filter when it compiles the template, except inside an `{% if %}`,
+    where it waits until a page takes that branch: a theme error could hide until some data hits it.
+    """
+    try:
+        tree = env.parse(env.loader.get_source(env, name)[0])
+    except jinja2.TemplateSyntaxError:
+        return  # compile_all reports it
+    for node in tree.find_all((nodes.Filter, nodes.Test)):
+        kind, known = ("filter", env.filters) if isinstance(node, nodes.Filter) else ("test", env.tests)
+        if node.name not in known:
+            guess = difflib.get_close_matches(node.name, list(known), n=1)
+            problems.error(shown, node.lineno, 1, f"unknown {kind} {node.name!r}",
+                           f"did you mean {guess[0]!r}?" if guess else f"see Jinja's list of built-in {kind}s")
 
 
 def _template_line(exc: BaseException, shown: set[str]) -> tuple[str, int] | None:

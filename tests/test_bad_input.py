@@ -202,6 +202,13 @@ CASES = {
     "unknown filter in a template": Case(
         ROLE_HTML, "{{ role.family }}", "{{ role.family | shout }}", "| shout",
         "No filter named 'shout'", check_col=False),
+    "unknown filter inside an if block, which Jinja leaves until a page takes it": Case(
+        ROLE_HTML, "{{ role.family }}", "{% if role.family %}{{ role.family | shout }}{% endif %}",
+        "{% if role.family %}{{ role.family | shout }}", "unknown filter 'shout'",
+        "did you mean 'sort'?", check_col=False),
+    "unknown test in a template": Case(
+        ROLE_HTML, "{{ role.family }}", "{% if role.family is shouty %}x{% endif %}",
+        "{% if role.family is shouty %}", "unknown test 'shouty'", check_col=False),
     "undefined variable in a template": Case(
         ROLE_HTML, "{{ role.family }}", "{{ role_family }}", "{{ role_family }}",
         "'role_family' is undefined", "check the name", check_col=False),
