@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from . import figures
-from .data import PayBand
+from .records import PayBand
 
 WIDTH = 640
 ROW = 46  # label line, bar, gap

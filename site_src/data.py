@@ -12,151 +12,21 @@ from typing import Any, Callable, Iterable
 
 from . import schema, yamlpos
 from .errors import Problems
+from .records import (
+    Durability,
+    EntryPath,
+    Fact,
+    Location,
+    PayBand,
+    Recommendation,
+    Revision,
+    Role,
+    Source,
+    Term,
+    Verdict,
+)
 from .memo import ByIdentity, Memo
 from .sources import DATA_FILES, OPTIONAL_FILES, SourceTree
-
-
-@dataclass(frozen=True)
-class Source:
-    """A publication that figures cite."""
-
-    id: str
-    title: str
-    publisher: str
-    published: date
-    url: str | None
-    covers: str
-
-
-@dataclass(frozen=True)
-class Term:
-    """One entry of a vocabulary (level, tier, basis, background, fit)."""
-
-    id: str
-    label: str
-
-
-@dataclass(frozen=True)
-class Location:
-    """Where a pay band applies, and the currency it is paid in."""
-
-    id: str
-    label: str
-    currency: str
-
-
-@dataclass(frozen=True)
-class Fact:
-    """A single sourced figure about a role that prose may cite."""
-
-    key: str
-    label: str
-    value: float
-    high: float | None
-    unit: str
-    source: str
-    as_of: date
-
-
-@dataclass(frozen=True)
-class Durability:
-    """How well a role is expected to hold up, over what horizon."""
-
-    outlook: str
-    horizon_years: int
-    note: str
-    source: str
-    as_of: date
-
-
-@dataclass(frozen=True)
-class Role:
-    """A career the site covers."""
-
-    id: str
-    title: str
-    summary: str
-    family: str
-    bridge_project: str
-    hardest_entry: str
-    durability: Durability
-    facts: tuple[Fact, ...]
-    in_sentence: str = ""  # the title as written mid-sentence
-
-    def fact(self, key: str) -> Fact | None:
-        """The fact with this key, if the role has one."""
-        return next((f for f in self.facts if f.key == key), None)
-
-
-@dataclass(frozen=True)
-class PayBand:
-    """A pay range for a role at some levels, company tier and location. high None means open-ended with no top figure."""
-
-    role: str
-    levels: tuple[str, ...]
-    tier: str
-    location: str
-    basis: str
-    currency: str
-    low: int
-    high: int | None
-    open_ended: bool
-    scope: str
-    source: str
-    as_of: date
-
-    @property
-    def top(self) -> int:
-        """The largest figure the band states: its high, or its low when the source gives only a floor."""
-        return self.high if self.high is not None else self.low
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """The source's judgement of which role pays best on one measure."""
-
-    measure: str
-    label: str
-    role: str
-    source: str
-    as_of: date
-
-
-@dataclass(frozen=True)
-class EntryPath:
-    """How people from one background move into one role. runway None means the source gives no duration."""
-
-    role: str
-    background: str
-    fit: str
-    runway: tuple[int, int] | None
-    bridge_role: bool
-    needs: str
-    caveat: str
-    source: str
-    as_of: date
-
-
-@dataclass(frozen=True)
-class Recommendation:
-    """The role the source advises for a group of backgrounds, and why."""
-
-    role: str
-    backgrounds: tuple[str, ...]
-    reasons: tuple[str, ...]
-    source: str
-    as_of: date
-
-
-@dataclass(frozen=True)
-class Revision:
-    """One entry of the revision log: when the data changed, how, and for which roles."""
-
-    date: date
-    summary: str
-    roles: tuple[str, ...]
-    source: str | None
-    anchor: str  # a stable id for links and feed entries: rev-<date>-<hash of the summary>
 
 
 @dataclass(frozen=True)
@@ -467,7 +337,7 @@ def _parse_file(tree: SourceTree, name: str, problems: Problems, memo: Memo, req
 
 def _terms(raw: list[dict], f: _File, key: str, problems: Problems) -> tuple[Term, ...]:
     """A vocabulary list, rejecting duplicate ids."""
-    return tuple(Term(item["id"], item["label"]) for _, item in _unique(raw, f, key, problems))
+    return tuple(Term(id=item["id"], label=item["label"]) for _, item in _unique(raw, f, key, problems))
 
 
 def _unique(items: list[dict], f: _File, at: str | tuple, problems: Problems, id_key: str = "id") -> list[tuple[int, dict]]:
@@ -519,9 +389,10 @@ class _Noted:
             self.error(path, f"{text!r} is not a real date", "check the month and day")
             return date.min
 
-    def sourced(self, item: dict, path: tuple = ()) -> tuple[str, date]:
-        """The source id (noted for checking) and as-of date of a sourced record."""
-        return self.ref("sources", item["source"], path + ("source",)), self.date(item["as_of"], path + ("as_of",))
+    def sourced(self, item: dict, path: tuple = ()) -> dict[str, Any]:
+        """A sourced record's source (noted for checking) and as_of, as keyword arguments."""
+        return {"source": self.ref("sources", item["source"], path + ("source",)),
+                "as_of": self.date(item["as_of"], path + ("as_of",))}
 
 
 def _made(f: _File, kind: str, items: list, make: Callable[[Any], Any]) -> list:
@@ -559,15 +430,18 @@ def _each(f: _File, key: str, build: Callable[[dict, _Noted], Any], problems: Pr
 def _role(r: dict, noted: _Noted) -> Role:
     """One role record from its entry in roles.yaml."""
     d = r["durability"]
-    dur = Durability(d["outlook"], d["horizon_years"], d["note"], *noted.sourced(d, ("durability",)))
+    dur = Durability(outlook=d["outlook"], horizon_years=d["horizon_years"], note=d["note"],
+                     **noted.sourced(d, ("durability",)))
     facts = []
     for j, fact in _deduplicated(r.get("facts", []), "key", "facts", lambda path, message, hint: noted.error(("facts",) + path, message, hint)):
         at = ("facts", j)
-        facts.append(Fact(fact["key"], fact["label"], fact["value"], fact.get("high"), fact["unit"], *noted.sourced(fact, at)))
+        facts.append(Fact(key=fact["key"], label=fact["label"], value=fact["value"], high=fact.get("high"),
+                          unit=fact["unit"], **noted.sourced(fact, at)))
         if fact.get("high") is not None and fact["high"] < fact["value"]:
             noted.error(at + ("high",), f"fact {fact['key']!r}: high ({fact['high']}) is less than value ({fact['value']})", "swap the two figures")
-    return Role(r["id"], r["title"], r["summary"], r.get("family", ""), r.get("bridge_project", ""),
-                r.get("hardest_entry", ""), dur, tuple(facts), r.get("in_sentence", r["title"]))
+    return Role(id=r["id"], title=r["title"], summary=r["summary"], family=r.get("family", ""),
+                bridge_project=r.get("bridge_project", ""), hardest_entry=r.get("hardest_entry", ""),
+                durability=dur, facts=tuple(facts), in_sentence=r.get("in_sentence", r["title"]))
 
 
 def _roles(f: _File, problems: Problems) -> tuple[Role, ...]:
@@ -584,9 +458,11 @@ def _band(b: dict, noted: _Noted) -> PayBand:
     if high is not None and low > high:
         noted.error(("low",), f"low ({low}) is greater than high ({high})", "swap the two figures or correct the typo")
     levels = tuple(noted.ref("levels", lv, ("levels", j)) for j, lv in enumerate(b["levels"]))
-    return PayBand(noted.ref("roles", b["role"], ("role",)), levels, noted.ref("tiers", b["tier"], ("tier",)),
-                   noted.ref("locations", b["location"], ("location",)), noted.ref("bases", b["basis"], ("basis",)),
-                   b["currency"], low, high, open_ended, b.get("scope", ""), *noted.sourced(b))
+    return PayBand(role=noted.ref("roles", b["role"], ("role",)), levels=levels,
+                   tier=noted.ref("tiers", b["tier"], ("tier",)),
+                   location=noted.ref("locations", b["location"], ("location",)),
+                   basis=noted.ref("bases", b["basis"], ("basis",)), currency=b["currency"], low=low, high=high,
+                   open_ended=open_ended, scope=b.get("scope", ""), **noted.sourced(b))
 
 
 def _bands(f: _File, problems: Problems) -> tuple[PayBand, ...]:
@@ -612,9 +488,12 @@ def _path(p: dict, noted: _Noted) -> EntryPath:
     runway = p["runway_months"]
     if runway is not None and runway["low"] > runway["high"]:
         noted.error(("runway_months", "low"), f"runway low ({runway['low']}) is greater than high ({runway['high']})", "swap the two figures")
-    return EntryPath(noted.ref("roles", p["role"], ("role",)), noted.ref("backgrounds", p["background"], ("background",)),
-                     noted.ref("fits", p["fit"], ("fit",)), (runway["low"], runway["high"]) if runway else None,
-                     p.get("bridge_role", False), p.get("needs", ""), p.get("caveat", ""), *noted.sourced(p))
+    return EntryPath(role=noted.ref("roles", p["role"], ("role",)),
+                     background=noted.ref("backgrounds", p["background"], ("background",)),
+                     fit=noted.ref("fits", p["fit"], ("fit",)),
+                     runway=(runway["low"], runway["high"]) if runway else None,
+                     bridge_role=p.get("bridge_role", False), needs=p.get("needs", ""), caveat=p.get("caveat", ""),
+                     **noted.sourced(p))
 
 
 def _paths(f: _File, problems: Problems) -> tuple[EntryPath, ...]:
@@ -640,7 +519,7 @@ def _revision(r: dict, noted: _Noted) -> Revision:
     source = noted.ref("sources", r["source"], ("source",)) if "source" in r else None
     when = noted.date(r["date"], ("date",))
     anchor = f"rev-{when.isoformat()}-{hashlib.sha256(r['summary'].encode('utf-8')).hexdigest()[:8]}"
-    return Revision(when, r["summary"], roles, source, anchor)
+    return Revision(date=when, summary=r["summary"], roles=roles, source=source, anchor=anchor)
 
 
 def _revisions(f: _File, problems: Problems) -> tuple[Revision, ...]:
@@ -773,7 +652,9 @@ def load(tree: SourceTree, today: date, stale_after_days: int, problems: Problem
 def _sources_records(f: _File, problems: Problems) -> dict[str, tuple]:
     """The records of sources.yaml."""
     def source(s: dict, noted: _Noted) -> Source:
-        return Source(s["id"], s["title"], s["publisher"], noted.date(s["published"], ("published",)), s.get("url"), s.get("covers", ""))
+        return Source(id=s["id"], title=s["title"], publisher=s["publisher"],
+                      published=noted.date(s["published"], ("published",)), url=s.get("url"),
+                      covers=s.get("covers", ""))
     return {"sources": tuple(_each(f, "sources", source, problems, _unique(f.doc.value["sources"], f, "sources", problems)))}
 
 
@@ -784,10 +665,10 @@ def _pay_records(f: _File, problems: Problems) -> dict[str, tuple]:
         "levels": _terms(pay["levels"], f, "levels", problems),
         "tiers": _terms(pay["tiers"], f, "tiers", problems),
         "bases": _terms(pay["bases"], f, "bases", problems),
-        "locations": tuple(Location(x["id"], x["label"], x["currency"]) for _, x in _unique(pay["locations"], f, "locations", problems)),
+        "locations": tuple(Location(id=x["id"], label=x["label"], currency=x["currency"]) for _, x in _unique(pay["locations"], f, "locations", problems)),
         "bands": _bands(f, problems),
-        "verdicts": tuple(_each(f, "verdicts", lambda v, noted: Verdict(v["measure"], v["label"], noted.ref("roles", v["role"], ("role",)),
-                                                                        *noted.sourced(v)),
+        "verdicts": tuple(_each(f, "verdicts", lambda v, noted: Verdict(
+            measure=v["measure"], label=v["label"], role=noted.ref("roles", v["role"], ("role",)), **noted.sourced(v)),
                                 problems, _unique(pay.get("verdicts", []), f, "verdicts", problems, "measure"))),
     }
 
@@ -800,8 +681,9 @@ def _paths_records(f: _File, problems: Problems) -> dict[str, tuple]:
         "fits": _terms(paths["fits"], f, "fits", problems),
         "paths": _paths(f, problems),
         "recommendations": tuple(_each(f, "recommendations", lambda r, noted: Recommendation(
-            noted.ref("roles", r["role"], ("role",)), tuple(noted.ref("backgrounds", b, ("backgrounds", j)) for j, b in enumerate(r["backgrounds"])),
-            tuple(r["reasons"]), *noted.sourced(r)), problems, enumerate(paths.get("recommendations", [])))),
+            role=noted.ref("roles", r["role"], ("role",)),
+            backgrounds=tuple(noted.ref("backgrounds", b, ("backgrounds", j)) for j, b in enumerate(r["backgrounds"])),
+            reasons=tuple(r["reasons"]), **noted.sourced(r)), problems, enumerate(paths.get("recommendations", [])))),
     }
 
 

@@ -1,7 +1,7 @@
 """How figures are written on the page: one place, so tables, prose and charts always agree."""
 from __future__ import annotations
 
-from .data import EntryPath, Fact, PayBand
+from .records import EntryPath, Fact, PayBand
 
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
 _WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")

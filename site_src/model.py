@@ -13,7 +13,8 @@ from markupsafe import Markup
 from . import charts, deps, feeds, figures, opendata, structured
 from .config import SiteConfig
 from .content import Page
-from .data import Data, EntryPath, PayBand, Revision, Role, Source, dated_sources
+from .data import Data, dated_sources
+from .records import EntryPath, PayBand, Revision, Role, Source
 from .memo import ByIdentity
 from .quiz import Quiz, canonical_json
 

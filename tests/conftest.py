@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from site_src.cli import TODAY_VARIABLE, main
-from site_src.data import PayBand
+from site_src.records import PayBand
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -76,4 +76,5 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
 
 def band(low: int, high: int | None, open_ended: bool = False, currency: str = "USD") -> PayBand:
     """A pay band with placeholder ids, for tests of how figures and charts show amounts."""
-    return PayBand("r", ("senior",), "t", "us", "b", currency, low, high, open_ended, "", "s", date(2026, 11, 27))
+    return PayBand(role="r", levels=("senior",), tier="t", location="us", basis="b", currency=currency,
+                   low=low, high=high, open_ended=open_ended, scope="", source="s", as_of=date(2026, 11, 27))

@@ -13,7 +13,8 @@ import jsonschema
 import pytest
 
 from tests.conftest import REPO, TODAY, band
-from site_src import charts, data as data_stage
+from site_src import charts, records
+from site_src import data as data_stage
 from site_src.pipeline import Options, build
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -276,8 +277,11 @@ def test_the_compare_chart_groups_each_role_once_wherever_its_bands_are(site: Pa
 
 def test_revisions_about_draft_roles_only_stay_off_the_site() -> None:
     when = date(2026, 1, 1)
-    role = lambda rid: data_stage.Role(rid, rid, "", "", "", "", data_stage.Durability("strong", 5, "", "s", when), ())  # noqa: E731
-    rev = lambda summary, roles: data_stage.Revision(when, summary, roles, None, summary)  # noqa: E731
+    durability = records.Durability(outlook="strong", horizon_years=5, note="", source="s", as_of=when)
+    role = lambda rid: records.Role(id=rid, title=rid, summary="", family="", bridge_project="",  # noqa: E731
+                                    hardest_entry="", durability=durability, facts=())
+    rev = lambda summary, roles: records.Revision(date=when, summary=summary, roles=roles,  # noqa: E731
+                                                  source=None, anchor=summary)
     full = data_stage.Data(roles=(role("a"), role("b")),
                            revisions=(rev("both", ("a", "b")), rev("draft only", ("b",)), rev("site-wide", ())))
     kept = full.only_roles({"a"})

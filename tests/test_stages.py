@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIXTURES, band
-from site_src import content, data, figures, markup, model, render, shortcodes, sources, yamlpos
+from site_src import content, data, figures, markup, model, records, render, shortcodes, sources, yamlpos
 from site_src import cache as cache_module
 from site_src.cache import Cache
 from site_src.config import SiteConfig
@@ -189,7 +189,7 @@ def test_an_edit_to_one_list_item_parses_and_checks_only_that_item(monkeypatch) 
     (band(1250000, 2000000, currency="EUR"), "€1.25M–€2M"),
     (band(90000, 120000, currency="CHF"), "CHF 90K–CHF 120K"),
 ])
-def test_bands_are_written_compactly_and_open_ends_stay_open(b: data.PayBand, text: str) -> None:
+def test_bands_are_written_compactly_and_open_ends_stay_open(b: records.PayBand, text: str) -> None:
     assert figures.band(b) == text
 
 
@@ -203,13 +203,19 @@ def test_band_words_spell_out_figures_for_screen_readers() -> None:
     (12, None, "months", "12 months"), (1, None, "years", "1 year"), (2.5, None, "years", "2.5 years"),
 ])
 def test_facts_are_formatted_by_unit(value, high, unit, text) -> None:
-    assert figures.fact(data.Fact("k", "l", value, high, unit, "s", TODAY)) == text
+    assert figures.fact(records.Fact(key="k", label="l", value=value, high=high, unit=unit, source="s", as_of=TODAY)) == text
+
+
+def entry_path(runway: tuple[int, int] | None) -> records.EntryPath:
+    """An entry path with placeholder ids and the given runway."""
+    return records.EntryPath(role="r", background="b", fit="f", runway=runway, bridge_role=False, needs="",
+                             caveat="", source="s", as_of=TODAY)
 
 
 def test_runway_is_empty_when_the_source_gives_none() -> None:
-    path = data.EntryPath("r", "b", "f", None, False, "", "", "s", TODAY)
+    path = entry_path(runway=None)
     assert figures.runway(path) == ""
-    assert figures.runway(data.EntryPath("r", "b", "f", (1, 1), False, "", "", "s", TODAY)) == "1 month"
+    assert figures.runway(entry_path(runway=(1, 1))) == "1 month"
 
 
 # --- shortcodes ------------------------------------------------------------
@@ -262,7 +268,7 @@ def test_similar_roles_rank_like_comparing_every_pair() -> None:
         roles = tuple(replace(template_role, id=f"r{i}", title=f"Role {i}") for i in range(rng.randint(1, 40)))
         paths = tuple(replace(template_path, role=r.id, background=b) for r in roles
                       for b in rng.sample(backgrounds, rng.randint(0, min(4, len(backgrounds)))))
-        d = replace(base, roles=roles, paths=paths, backgrounds=tuple(data.Term(b, b.upper()) for b in backgrounds))
+        d = replace(base, roles=roles, paths=paths, backgrounds=tuple(records.Term(id=b, label=b.upper()) for b in backgrounds))
         expected = {}
         for role in roles:  # every pair of roles, counted the slow way
             mine = [p.background for p in paths if p.role == role.id]
@@ -304,7 +310,7 @@ def test_lookups_carried_over_from_the_last_load_equal_lookups_worked_out_afresh
     base = data.load(mini_tree(problems), TODAY, 730, problems)
     rng = random.Random(11)
     roles = tuple(replace(base.roles[0], id=f"r{i}", title=f"Role {i}") for i in range(8))
-    revision = data.Revision(TODAY, "a change", ("r0",), None, "rev-x")
+    revision = records.Revision(date=TODAY, summary="a change", roles=("r0",), source=None, anchor="rev-x")
     last = replace(base, roles=roles,
                    bands=tuple(replace(base.bands[i % 2], role=rng.choice(roles).id, low=i) for i in range(30)),
                    paths=tuple(replace(base.paths[0], role=r.id, background=f"b{j}") for r in roles for j in range(rng.randint(0, 3))),
