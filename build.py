@@ -1,4 +1,9 @@
-"""Build the site: `python build.py [build|check|serve] [--content DIR] [--output DIR] [--today YYYY-MM-DD] [--drafts] [--debug]`."""
+"""Build the site:
+
+`python build.py [build|check|serve] [--content DIR] [--output DIR] [--today YYYY-MM-DD]
+[--drafts] [--debug]`.
+"""
+
 import sys
 
 from site_src.cli import main

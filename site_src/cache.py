@@ -1,9 +1,12 @@
-"""A content-addressed store of rendered Markdown in one SQLite file; entries are immutable, so it can never go stale.
+"""A content-addressed store of rendered Markdown in one SQLite file.
+
+Entries are immutable, so it can never go stale.
 
 One file, not a file per page: creating a file costs this machine's file system 0.1-1 ms of
 kernel time, so a cold build of 1,000 pages spent a second making cache entries (and their
 folders) alone. SQLite is in Python's standard library and keeps each write atomic.
 """
+
 from __future__ import annotations
 
 import logging
@@ -13,7 +16,8 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 FILE = "markdown.sqlite"
-# Entries waiting to be written are held in memory; past this many they are written at once, to bound memory.
+# Entries waiting to be written are held in memory; past this many they are written at once, to
+# bound memory.
 _FLUSH_AT = 200
 
 
@@ -32,15 +36,20 @@ class Cache:
         self.folder = folder
         self.path = folder / FILE
         self.read_only = read_only
-        # Keys known to be stored: entries never change, so serve asks the file once per key, not once per rebuild.
-        # A key whose entry has since vanished is still safe: get() then misses and the page is rendered again.
+        # Keys known to be stored: entries never change, so serve asks the file once per key, not
+        # once per rebuild.
+        # A key whose entry has since vanished is still safe: get() then misses and the page is
+        # rendered again.
         self.present = present if present is not None else set()
         self.pending: dict[str, str] = {}
         self._db: sqlite3.Connection | None = None
         self._off = False  # the file proved unusable
 
     def _connect(self) -> sqlite3.Connection | None:
-        """The open database, opened on first use (a rebuild that renders nothing never opens it); None when off."""
+        """The open database, opened on first use; None when off.
+
+        A rebuild that renders nothing never opens it.
+        """
         if self._db is not None or self._off:
             return self._db
         try:
@@ -48,7 +57,9 @@ class Cache:
                 if not self.path.is_file():
                     self._off = True
                     return None
-                self._db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+                self._db = sqlite3.connect(
+                    f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
+                )
                 self._db.execute("SELECT 1 FROM html LIMIT 1")
             else:
                 self._db = _open_for_writing(self.path)
@@ -58,7 +69,9 @@ class Cache:
 
     def _give_up(self, exc: Exception) -> None:
         """Work without the cache from now on."""
-        log.warning("not using the Markdown cache %s: %s (delete it if this persists)", self.path, exc)
+        log.warning(
+            "not using the Markdown cache %s: %s (delete it if this persists)", self.path, exc
+        )
         self._off = True
         if self._db is not None:
             self._db.close()
@@ -106,7 +119,10 @@ class Cache:
         if db is not None:
             try:
                 with db:
-                    db.executemany("INSERT OR IGNORE INTO html (key, html) VALUES (?, ?)", sorted(self.pending.items()))
+                    db.executemany(
+                        "INSERT OR IGNORE INTO html (key, html) VALUES (?, ?)",
+                        sorted(self.pending.items()),
+                    )
             except sqlite3.Error as exc:
                 self._give_up(exc)
         self.pending.clear()
@@ -136,8 +152,8 @@ def _open_for_writing(path: Path) -> sqlite3.Connection:
 
 
 def _open(path: Path) -> sqlite3.Connection:
-    """A connection to the cache file that any one thread at a time may use: serve's rebuilds run one after
-    another, but not necessarily on the thread that opened it."""
+    """A connection to the cache file that any one thread at a time may use: serve's rebuilds run
+    one after another, but not necessarily on the thread that opened it."""
     return sqlite3.connect(path, timeout=10, check_same_thread=False)
 
 
@@ -147,7 +163,10 @@ def _prepared(db: sqlite3.Connection) -> sqlite3.Connection:
         # WAL: a commit needs no flush to disk, and readers never wait for a writer.
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("CREATE TABLE IF NOT EXISTS html (key TEXT PRIMARY KEY, html TEXT NOT NULL) WITHOUT ROWID")
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS html "
+            "(key TEXT PRIMARY KEY, html TEXT NOT NULL) WITHOUT ROWID"
+        )
         return db
     except sqlite3.Error:
         db.close()
@@ -155,8 +174,13 @@ def _prepared(db: sqlite3.Connection) -> sqlite3.Connection:
 
 
 def _remove_file_per_page_entries(folder: Path) -> None:
-    """Delete the entries earlier versions kept as a file per page (in folders named by two hex digits of the key):
+    """Delete the entries earlier versions kept as a file per page (in folders named by two hex
+    digits of the key):
     nothing reads them now, and at a thousand pages they take tens of megabytes."""
     for entry in folder.iterdir():
-        if len(entry.name) == 2 and all(c in "0123456789abcdef" for c in entry.name) and entry.is_dir():
+        if (
+            len(entry.name) == 2
+            and all(c in "0123456789abcdef" for c in entry.name)
+            and entry.is_dir()
+        ):
             shutil.rmtree(entry, ignore_errors=True)

@@ -3,8 +3,10 @@
 Each rendered output leaves a record: the templates it loaded (with their hashes), the context
 names its templates looked up, and one hash of those names' values. The next build renders an
 output again only when a template or that hash differs; otherwise it keeps the published file.
-Records live in the output folder's marker file, so they always describe exactly the files beside them.
+Records live in the output folder's marker file, so they always describe exactly the files beside
+them.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -28,36 +30,49 @@ class Hasher:
     deterministic; callables are not, so they hash through `special`.
     """
 
-    special: dict[str, str] = field(default_factory=dict)  # name -> hash, for values repr cannot describe
-    # The rule of memo.ByIdentity (this build's and the last build's objects, each held), written out here: this is
-    # the hottest lookup of a rebuild, once per context name of every output checked.
+    # name -> hash, for values repr cannot describe
+    special: dict[str, str] = field(default_factory=dict)
+    # The rule of memo.ByIdentity (this build's and the last build's objects, each held), written
+    # out here: this is the hottest lookup of a rebuild, once per context name of every output
+    # checked.
     _seen: dict[int, tuple[Any, str]] = field(default_factory=dict)
-    _before: dict[int, tuple[Any, str]] = field(default_factory=dict)  # the previous build's, for a live preview
+    # the previous build's, for a live preview
+    _before: dict[int, tuple[Any, str]] = field(default_factory=dict)
 
     def next_build(self) -> None:
-        """Start a new build: keep last build's hashes for objects still in use, forget older ones."""
+        """Start a new build.
+
+        Keep last build's hashes for objects still in use, forget older ones.
+        """
         self._before, self._seen = self._seen, {}
         self.special = {}
 
     def __call__(self, name: str, value: Any) -> str:
         if name in self.special:
             return self.special[name]
-        # Most values were hashed before (shared by many outputs, or kept from the last build): look them up first.
+        # Most values were hashed before (shared by many outputs, or kept from the last build): look
+        # them up first.
         hit = self._seen.get(id(value))
-        if hit is not None and hit[0] is value:  # the object itself is held, so its id cannot be reused
+        # the object itself is held, so its id cannot be reused
+        if hit is not None and hit[0] is value:
             return hit[1]
         hit = self._before.get(id(value))
         if hit is not None and hit[0] is value:
             self._seen[id(value)] = hit
             return hit[1]
         if callable(value) and not isinstance(value, type):
-            raise TypeError(f"context value {name!r} is a function; give it a hash in Hasher.special")
+            raise TypeError(
+                f"context value {name!r} is a function; give it a hash in Hasher.special"
+            )
         result = value_hash(value)
         self._seen[id(value)] = (value, result)  # keep value alive so its id is not reused
         return result
 
     def known(self, values: dict[str, Any], hashes: dict[str, str]) -> None:
-        """Take the hashes of these values from an earlier run (stored with them in the memo) instead of hashing them again."""
+        """Take the hashes of these values from an earlier run instead of hashing them again.
+
+        They are stored with them in the memo.
+        """
         for name, value in values.items():
             self._seen[id(value)] = (value, hashes[name])
 
@@ -71,7 +86,9 @@ def value_hash(value: Any) -> str:
 
 @dataclass(frozen=True)
 class Record:
-    """What one output read: template name -> hash, the context names it looked up, and one hash of their values.
+    """What one output read.
+
+    Template name -> hash, the context names it looked up, and one hash of their values.
 
     One hash for all the names (rather than one per name) keeps the marker file small: an output
     is kept only when every value is unchanged, so the combined hash decides exactly the same.
@@ -80,18 +97,23 @@ class Record:
     templates: dict[str, str]
     names: tuple[str, ...]
     values: str
-    inputs: str = ""  # the output's input digest with what all outputs depend on, when it has one (see pipeline)
+    # the output's input digest with what all outputs depend on, when it has one (see pipeline)
+    inputs: str = ""
 
     def templates_current(self, templates: dict[str, str]) -> bool:
         """True when every template this output loaded is unchanged."""
-        for name, h in self.templates.items():  # a loop, not all(<genexpr>): asked for every output of every rebuild
+        # a loop, not all(<genexpr>): asked for every output of every rebuild
+        for name, h in self.templates.items():
             if templates.get(name) != h:
                 return False
         return True
 
     def still_valid(self, templates: dict[str, str], context: dict, hasher: Hasher) -> bool:
         """True when every template and every value this output read is unchanged."""
-        return self.templates_current(templates) and _values_hash(hasher, context, self.names) == self.values
+        return (
+            self.templates_current(templates)
+            and _values_hash(hasher, context, self.names) == self.values
+        )
 
 
 def _values_hash(hasher: Hasher, context: dict, names: tuple[str, ...]) -> str:
@@ -100,20 +122,34 @@ def _values_hash(hasher: Hasher, context: dict, names: tuple[str, ...]) -> str:
 
 
 def _hash_of(hasher: Hasher, context: dict, name: str) -> str:
-    """The hash of one context name's current value ('missing' for a name the context lacks); the hasher
-    answers for the names it holds special hashes of."""
+    """The hash of one context name's current value ('missing' for a name the context lacks); the
+    hasher answers for the names it holds special hashes of."""
     return hasher(name, context[name]) if name in context else hasher.special.get(name, "missing")
 
 
-def record(loaded: set[str], reads: set[str], templates: dict[str, str], context: dict, hasher: Hasher,
-           inputs: str = "") -> Record:
+def record(
+    loaded: set[str],
+    reads: set[str],
+    templates: dict[str, str],
+    context: dict,
+    hasher: Hasher,
+    inputs: str = "",
+) -> Record:
     """The record of a render that loaded these templates and read these names."""
     names = tuple(sorted(reads))
-    return Record({name: templates[name] for name in sorted(loaded)}, names, _values_hash(hasher, context, names), inputs)
+    return Record(
+        {name: templates[name] for name in sorted(loaded)},
+        names,
+        _values_hash(hasher, context, names),
+        inputs,
+    )
 
 
 def _encode(value: Any) -> str:
-    """Compact, key-sorted JSON: an indent forces the pure-Python encoder, a tenth of a second per rebuild at 1,000 roles."""
+    """Compact, key-sorted JSON.
+
+    An indent forces the pure-Python encoder, a tenth of a second per rebuild at 1,000 roles.
+    """
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
@@ -131,7 +167,10 @@ class Marker:
     _sets: tuple[list, list] = field(default_factory=lambda: ([], []), repr=False)
 
     def read(self, raw: bytes) -> tuple[dict[str, Record], set[str] | None]:
-        """Records and output files of a marker file's bytes; empty (and None) when from another format or unreadable."""
+        """Records and output files of a marker file's bytes.
+
+        Empty (and None) when from another format or unreadable.
+        """
         if raw != self.raw or not raw:
             self.raw, self._numbers = raw, {}
             self.records, self.files = load(raw)
@@ -145,34 +184,55 @@ class Marker:
         are encoded again: after a one-figure edit to a large site, two or three.
         """
         last = self.records
-        changed = [path for path, r in records.items() if r is not last.get(path)] if self._numbers else None
-        if changed is None or records.keys() != last.keys() or any(
-                records[p].templates != last[p].templates or records[p].names != last[p].names for p in changed):
+        changed = (
+            [path for path, r in records.items() if r is not last.get(path)]
+            if self._numbers
+            else None
+        )
+        if (
+            changed is None
+            or records.keys() != last.keys()
+            or any(
+                records[p].templates != last[p].templates or records[p].names != last[p].names
+                for p in changed
+            )
+        ):
             self._sets, self._numbers, self._entries = _parts(records)
         else:
-            self._entries = {**self._entries, **{p: _entry(p, *self._numbers[p], records[p]) for p in changed}}
-        self.raw, self.records, self.files = _assemble(files, *self._sets, self._entries), dict(records), set(files)
+            self._entries = {
+                **self._entries,
+                **{p: _entry(p, *self._numbers[p], records[p]) for p in changed},
+            }
+        self.raw, self.records, self.files = (
+            _assemble(files, *self._sets, self._entries),
+            dict(records),
+            set(files),
+        )
         return self.raw
 
 
 def dump(records: dict[str, Record], files: set[str]) -> bytes:
-    """The marker file's JSON: sorted, so an unchanged site gives the same bytes. Outputs share a few sets of
-    templates and of names, so each set is written once, in order of first use, and each output names its sets
-    by number."""
+    """The marker file's JSON: sorted, so an unchanged site gives the same bytes. Outputs share a
+    few sets of templates and of names, so each set is written once, in order of first use, and each
+    output names its sets by number."""
     sets, _, entries = _parts(records)
     return _assemble(files, *sets, entries)
 
 
-def _parts(records: dict[str, Record]) -> tuple[tuple[list[dict], list[list]], dict[str, tuple[int, int]], dict[str, str]]:
-    """The distinct sets of templates and of names, in order of first use by path; each output's two set numbers;
-    and each output's JSON entry."""
+def _parts(
+    records: dict[str, Record],
+) -> tuple[tuple[list[dict], list[list]], dict[str, tuple[int, int]], dict[str, str]]:
+    """The distinct sets of templates and of names, in order of first use by path; each output's two
+    set numbers; and each output's JSON entry."""
     template_sets: dict[tuple, int] = {}
     name_sets: dict[tuple[str, ...], int] = {}
     numbers = {}
     for path in sorted(records):
         r = records[path]
-        numbers[path] = (template_sets.setdefault(tuple(r.templates.items()), len(template_sets)),
-                         name_sets.setdefault(r.names, len(name_sets)))
+        numbers[path] = (
+            template_sets.setdefault(tuple(r.templates.items()), len(template_sets)),
+            name_sets.setdefault(r.names, len(name_sets)),
+        )
     entries = {path: _entry(path, *numbers[path], r) for path, r in records.items()}
     return ([dict(t) for t in template_sets], [list(n) for n in name_sets]), numbers, entries
 
@@ -182,22 +242,38 @@ def _entry(path: str, templates: int, names: int, r: Record) -> str:
     return _encode(path) + ":" + _encode([templates, names, r.values, r.inputs])
 
 
-def _assemble(files: set[str], template_sets: list[dict], name_sets: list[list], entries: dict[str, str]) -> bytes:
+def _assemble(
+    files: set[str], template_sets: list[dict], name_sets: list[list], entries: dict[str, str]
+) -> bytes:
     """The marker's JSON object from its parts, keys in sorted order as _encode would write them."""
-    return ('{"files":' + _encode(sorted(files)) + f',"format":{FORMAT},"names":' + _encode(name_sets) + ',"outputs":{'
-            + ",".join([entries[path] for path in sorted(entries)]) + '},"templates":' + _encode(template_sets) + "}\n").encode("utf-8")
+    return (
+        '{"files":'
+        + _encode(sorted(files))
+        + f',"format":{FORMAT},"names":'
+        + _encode(name_sets)
+        + ',"outputs":{'
+        + ",".join([entries[path] for path in sorted(entries)])
+        + '},"templates":'
+        + _encode(template_sets)
+        + "}\n"
+    ).encode("utf-8")
 
 
 def load(raw: bytes) -> tuple[dict[str, Record], set[str] | None]:
-    """Records and output files read back from a marker file; empty (and None) when from another format or unreadable."""
+    """Records and output files read back from a marker file.
+
+    Empty (and None) when from another format or unreadable.
+    """
     try:
         body = json.loads(raw)
         if body.get("format") != FORMAT:
             return {}, None
         template_sets = [dict(t) for t in body["templates"]]
         name_sets = [tuple(n) for n in body["names"]]
-        records = {path: Record(template_sets[t], name_sets[n], values, inputs)
-                   for path, (t, n, values, inputs) in body["outputs"].items()}
+        records = {
+            path: Record(template_sets[t], name_sets[n], values, inputs)
+            for path, (t, n, values, inputs) in body["outputs"].items()
+        }
         return records, set(body["files"])
     except (ValueError, AttributeError, KeyError, TypeError, IndexError):
         return {}, None

@@ -1,4 +1,5 @@
 """Problems found in the sources, collected across a whole run and reported together."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -29,11 +30,15 @@ class Problems:
 
     items: list[Problem] = field(default_factory=list)
 
-    def error(self, path: str | PurePosixPath, line: int, col: int, message: str, hint: str = "") -> None:
+    def error(
+        self, path: str | PurePosixPath, line: int, col: int, message: str, hint: str = ""
+    ) -> None:
         """Record an error."""
         self.items.append(Problem(str(path), line, col, message, hint, "error"))
 
-    def warn(self, path: str | PurePosixPath, line: int, col: int, message: str, hint: str = "") -> None:
+    def warn(
+        self, path: str | PurePosixPath, line: int, col: int, message: str, hint: str = ""
+    ) -> None:
         """Record a warning: reported, but the build still succeeds."""
         self.items.append(Problem(str(path), line, col, message, hint, "warning"))
 

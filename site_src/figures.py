@@ -1,4 +1,5 @@
 """How figures are written on the page: one place, so tables, prose and charts always agree."""
+
 from __future__ import annotations
 
 from .records import EntryPath, Fact, PayBand
@@ -6,7 +7,8 @@ from .records import EntryPath, Fact, PayBand
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
 _WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 DASH = "\u2013"
-NOT_GIVEN = "No figure in the source"  # what pages (as `not_given`) and structured data say where the source gives none
+# what pages (as `not_given`) and structured data say where the source gives none
+NOT_GIVEN = "No figure in the source"
 
 
 def _trim(value: float) -> str:

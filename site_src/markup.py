@@ -1,4 +1,8 @@
-"""Markdown to HTML: one configured renderer, a content-addressed cache, and a worker pool for cold builds."""
+"""Markdown to HTML.
+
+One configured renderer, a content-addressed cache, and a worker pool for cold builds.
+"""
+
 from __future__ import annotations
 
 import hashlib
@@ -8,7 +12,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import markdown
@@ -32,11 +36,16 @@ _POOL_THRESHOLD = 24
 
 def new_renderer() -> markdown.Markdown:
     """A Markdown instance with the site's extensions; reuse it with reset() between documents."""
-    return markdown.Markdown(extensions=list(EXTENSIONS), extension_configs=EXTENSION_CONFIG, output_format="html")
+    return markdown.Markdown(
+        extensions=list(EXTENSIONS), extension_configs=EXTENSION_CONFIG, output_format="html"
+    )
 
 
 def settings_fingerprint() -> str:
-    """Everything besides the text that decides the HTML: extensions, their settings, library versions."""
+    """Everything besides the text that decides the HTML.
+
+    Extensions, their settings, library versions.
+    """
     return repr((FORMAT, markdown.__version__, EXTENSIONS, sorted(EXTENSION_CONFIG.items())))
 
 
@@ -45,15 +54,23 @@ def cache_key(text: str, fingerprint: str) -> str:
     return hashlib.sha256((fingerprint + "\0" + text).encode("utf-8")).hexdigest()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _extraction_fingerprint() -> str:
-    """A hash of the code that turns a page file into the Markdown we render (front matter split, placeholders)."""
-    return hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in (content, shortcodes))).hexdigest()[:16]
+    """A hash of the code that turns a page file into the Markdown we render.
+
+    That code: front matter split, placeholders.
+    """
+    parts = []
+    for m in (content, shortcodes):
+        assert m.__file__ is not None  # modules of this package, each loaded from its file
+        parts.append(Path(m.__file__).read_bytes())
+    return hashlib.sha256(b"".join(parts)).hexdigest()[:16]
 
 
 def page_key(digest: str, fingerprint: str) -> str:
     """The cache key of a page's body: its file's hash stands for its text, and the hash of the code
-    that extracts the body for how it becomes Markdown, so no body needs to be read to look it up."""
+    that extracts the body for how it becomes Markdown, so no body needs to be read to look it
+    up."""
     return cache_key(f"page:{_extraction_fingerprint()}:{digest}", fingerprint)
 
 
@@ -107,20 +124,30 @@ class Rendering:
     so no process holds every page's text at once.
     """
 
-    def __init__(self, pages: Iterable[tuple[str, str, str]], cache: Cache | None, jobs: int, eager: bool = True):
+    def __init__(
+        self,
+        pages: Iterable[tuple[str, str, str]],
+        cache: Cache | None,
+        jobs: int,
+        eager: bool = True,
+    ):
         self.pages = list(pages)
         self.cache = cache
         self._fingerprint = settings_fingerprint()
-        self._keys: dict[int, str] = {}  # worked out when asked: a rebuild looks up only the pages it renders
+        # worked out when asked: a rebuild looks up only the pages it renders
+        self._keys: dict[int, str] = {}
         self.jobs = max(1, jobs or os.cpu_count() or 1)
-        self.pool = None
+        self.pool: ProcessPoolExecutor | None = None
         self.fresh: Iterator[str] = iter(())
-        self.missing: list[int] = []  # pages the cache lacks, in the order the workers hand them back
+        # pages the cache lacks, in the order the workers hand them back
+        self.missing: list[int] = []
         self._missing_set: set[int] = set()
-        self._md = None  # without a pool, texts are rendered here, on demand
+        # without a pool, texts are rendered here, on demand
+        self._md: markdown.Markdown | None = None
         self._ahead: dict[int, str] = {}
         self._skipped: set[int] = set()
-        self._next_missing = 0  # position in self.missing of the next result the workers will hand back
+        # position in self.missing of the next result the workers will hand back
+        self._next_missing = 0
         self._started = False
         if eager:  # a cold build needs every page: start now, while the caller checks the data
             self._start(range(len(self.pages)))
@@ -128,17 +155,24 @@ class Rendering:
     def _start(self, wanted: Iterable[int]) -> None:
         """Look the wanted pages up in the cache and set workers on the ones it lacks."""
         self._started = True
-        # Cached entries are only checked for now and read when their turn comes, to keep memory flat.
+        # Cached entries are only checked for now and read when their turn comes, to keep memory
+        # flat.
         self.missing = [i for i in wanted if not (self.cache and self.cache.has(self.key(i)))]
         self._missing_set = set(self.missing)
         if self.jobs > 1 and len(self.missing) >= _POOL_THRESHOLD:
-            # spawn, not fork: a forked worker would carry a copy of everything the build has loaded.
-            self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"))
-            # Executor.map submits every job now, so workers render while the caller does other stages.
+            # spawn, not fork: a forked worker would carry a copy of everything the build has
+            # loaded.
+            self.pool = ProcessPoolExecutor(
+                max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn")
+            )
+            # Executor.map submits every job now, so workers render while the caller does other
+            # stages.
             self.fresh = self.pool.map(_worker, (self.pages[i] for i in self.missing), chunksize=8)
 
     def want(self, wanted: list[int]) -> None:
-        """Only these pages will be asked for: a lazy rendering starts on just them, an eager one drops the rest.
+        """Only these pages will be asked for.
+
+        A lazy rendering starts on just them, an eager one drops the rest.
 
         A rebuild keeps most pages, so it decides first and starts workers only for what it renders.
         """
@@ -157,8 +191,13 @@ class Rendering:
         return self._keys[i]
 
     def html(self, i: int) -> str:
-        """The HTML of text i, from the cache or the workers (results for skipped texts are set aside)."""
+        """The HTML of text i, from the cache or the workers.
+
+        Results for skipped texts are set aside.
+        """
         if i not in self._missing_set:
+            # Without a cache, every page asked for is among the missing ones.
+            assert self.cache is not None
             cached = self.cache.get(self.key(i))
             if cached is not None:
                 return cached
@@ -187,7 +226,10 @@ class Rendering:
             yield self.html(i)
 
     def close(self) -> None:
-        """Stop the workers, dropping jobs nobody will read (a failed build), and write what the cache holds pending."""
+        """Stop the workers and write what the cache holds pending.
+
+        Jobs nobody will read (a failed build) are dropped.
+        """
         if self.pool:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None

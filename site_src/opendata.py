@@ -1,10 +1,11 @@
 """Open data: the published figures as JSON beside their schemas, and what each source supports."""
+
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
-from collections.abc import Callable
 from typing import Any
 
 from .data import Data
@@ -21,12 +22,22 @@ class DataFile:
 
 
 FILES = (
-    DataFile("data/pay.json", "data/pay.schema.json", "Pay bands by role, level, company tier and location, with the verdicts"),
-    DataFile("data/paths.json", "data/paths.schema.json", "Entry paths by background, with runway in months"),
+    DataFile(
+        "data/pay.json",
+        "data/pay.schema.json",
+        "Pay bands by role, level, company tier and location, with the verdicts",
+    ),
+    DataFile(
+        "data/paths.json",
+        "data/paths.schema.json",
+        "Entry paths by background, with runway in months",
+    ),
     DataFile("data/sources.json", "data/sources.schema.json", "The sources every figure cites"),
     DataFile("data/revisions.json", "data/revisions.schema.json", "The revision log"),
 )
-QUIZ_FILES = (DataFile("quiz/tables.json", "quiz/tables.schema.json", "The bridge quiz's scoring tables"),)
+QUIZ_FILES = (
+    DataFile("quiz/tables.json", "quiz/tables.schema.json", "The bridge quiz's scoring tables"),
+)
 
 
 def schema_text(name: str) -> str:
@@ -35,7 +46,10 @@ def schema_text(name: str) -> str:
 
 
 def _value(value: Any) -> str:
-    """Stable JSON: sorted keys, UTF-8, no indent (indenting forces the pure-Python encoder, ten times slower)."""
+    """Stable JSON: sorted keys, UTF-8, no indent.
+
+    Indenting forces the pure-Python encoder, ten times slower.
+    """
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -46,8 +60,19 @@ def _term(t: Any) -> dict:
 
 def _band(b: Any) -> dict:
     """A pay band as pay.yaml writes it (open_ended only when true)."""
-    band = {"role": b.role, "levels": list(b.levels), "tier": b.tier, "location": b.location, "basis": b.basis,
-            "currency": b.currency, "low": b.low, "high": b.high, "scope": b.scope, "source": b.source, "as_of": b.as_of.isoformat()}
+    band = {
+        "role": b.role,
+        "levels": list(b.levels),
+        "tier": b.tier,
+        "location": b.location,
+        "basis": b.basis,
+        "currency": b.currency,
+        "low": b.low,
+        "high": b.high,
+        "scope": b.scope,
+        "source": b.source,
+        "as_of": b.as_of.isoformat(),
+    }
     if b.open_ended:
         band["open_ended"] = True
     return band
@@ -55,9 +80,17 @@ def _band(b: Any) -> dict:
 
 def _path(p: Any) -> dict:
     """An entry path as paths.yaml writes it."""
-    return {"role": p.role, "background": p.background, "fit": p.fit,
-            "runway_months": {"low": p.runway[0], "high": p.runway[1]} if p.runway else None,
-            "bridge_role": p.bridge_role, "needs": p.needs, "caveat": p.caveat, "source": p.source, "as_of": p.as_of.isoformat()}
+    return {
+        "role": p.role,
+        "background": p.background,
+        "fit": p.fit,
+        "runway_months": {"low": p.runway[0], "high": p.runway[1]} if p.runway else None,
+        "bridge_role": p.bridge_role,
+        "needs": p.needs,
+        "caveat": p.caveat,
+        "source": p.source,
+        "as_of": p.as_of.isoformat(),
+    }
 
 
 def _given(fields: dict) -> dict:
@@ -65,25 +98,66 @@ def _given(fields: dict) -> dict:
     return {k: v for k, v in fields.items() if v is not None}
 
 
-# Each open-data document: its lists, each with the records it shows and how one record is written. The documents
-# have the shape of the YAML files they came from, so the same schemas validate them.
+# Each open-data document: its lists, each with the records it shows and how one record is written.
+# The documents have the shape of the YAML files they came from, so the same schemas validate them.
 _DOCUMENTS: dict[str, dict[str, Callable[[Any], dict]]] = {
-    "pay": {"levels": _term, "tiers": _term, "bases": _term,
-            "locations": lambda x: {"id": x.id, "label": x.label, "currency": x.currency},
-            "bands": _band,
-            "verdicts": lambda v: {"measure": v.measure, "label": v.label, "role": v.role, "source": v.source, "as_of": v.as_of.isoformat()}},
-    "paths": {"backgrounds": _term, "fits": _term, "paths": _path,
-              "recommendations": lambda r: {"role": r.role, "backgrounds": list(r.backgrounds), "reasons": list(r.reasons),
-                                            "source": r.source, "as_of": r.as_of.isoformat()}},
-    "sources": {"sources": lambda s: _given({"id": s.id, "title": s.title, "publisher": s.publisher,
-                                             "published": s.published.isoformat(), "url": s.url, "covers": s.covers})},
-    "revisions": {"revisions": lambda r: _given({"date": r.date.isoformat(), "summary": r.summary, "roles": list(r.roles), "source": r.source})},
+    "pay": {
+        "levels": _term,
+        "tiers": _term,
+        "bases": _term,
+        "locations": lambda x: {"id": x.id, "label": x.label, "currency": x.currency},
+        "bands": _band,
+        "verdicts": lambda v: {
+            "measure": v.measure,
+            "label": v.label,
+            "role": v.role,
+            "source": v.source,
+            "as_of": v.as_of.isoformat(),
+        },
+    },
+    "paths": {
+        "backgrounds": _term,
+        "fits": _term,
+        "paths": _path,
+        "recommendations": lambda r: {
+            "role": r.role,
+            "backgrounds": list(r.backgrounds),
+            "reasons": list(r.reasons),
+            "source": r.source,
+            "as_of": r.as_of.isoformat(),
+        },
+    },
+    "sources": {
+        "sources": lambda s: _given(
+            {
+                "id": s.id,
+                "title": s.title,
+                "publisher": s.publisher,
+                "published": s.published.isoformat(),
+                "url": s.url,
+                "covers": s.covers,
+            }
+        )
+    },
+    "revisions": {
+        "revisions": lambda r: _given(
+            {
+                "date": r.date.isoformat(),
+                "summary": r.summary,
+                "roles": list(r.roles),
+                "source": r.source,
+            }
+        )
+    },
 }
 
 
 def documents(data: Data) -> dict[str, dict]:
     """The published data as values: per document, per list, one mapping per record."""
-    return {name: {kind: [write(r) for r in getattr(data, kind)] for kind, write in lists.items()} for name, lists in _DOCUMENTS.items()}
+    return {
+        name: {kind: [write(r) for r in getattr(data, kind)] for kind, write in lists.items()}
+        for name, lists in _DOCUMENTS.items()
+    }
 
 
 def _name(f: DataFile) -> str:
@@ -99,8 +173,8 @@ def made_from(data: Data, f: DataFile) -> tuple:
 def file_texts(data: Data, f: DataFile, written: ByIdentity | None = None) -> list[tuple[str, str]]:
     """One open-data file and its schema: (path under the site root, text).
 
-    The text is what _value would make of the whole document, put together from the text of each record: with
-    `written`, a record that is the same object as when it last wrote this file is not
+    The text is what _value would make of the whole document, put together from the text of each
+    record: with `written`, a record that is the same object as when it last wrote this file is not
     written again, so an edit to one band rewrites one band's JSON, not all of them.
     """
     if written:
@@ -108,7 +182,12 @@ def file_texts(data: Data, f: DataFile, written: ByIdentity | None = None) -> li
     lists = []
     for kind, write in sorted(_DOCUMENTS[_name(f)].items()):
         records = getattr(data, kind)
-        texts = written.each(kind, records, lambda r: _value(write(r))) if written else [_value(write(r)) for r in records]
+        texts = (
+            # mypy cannot infer the type of a lambda with default arguments
+            written.each(kind, records, lambda r, write=write: _value(write(r)))  # type: ignore[misc]
+            if written
+            else [_value(write(r)) for r in records]
+        )
         lists.append(f"{_value(kind)}:[{','.join(texts)}]")
     return [(f.path, "{" + ",".join(lists) + "}\n"), (f.schema, schema_text(_name(f)))]
 
@@ -122,14 +201,18 @@ class Cited:
 
 
 def supports(data: Data, quiz: Any) -> dict[str, list[tuple[str, list[tuple[Cited | None, int]]]]]:
-    """Per source id: what it supports, as (kind of record, [(role or None, how many)]) in a fixed order."""
+    """Per source id: what it supports.
+
+    As (kind of record, [(role or None, how many)]) in a fixed order.
+    """
     found: dict[str, dict[str, dict]] = {s.id: {} for s in data.sources}
 
     def note(source: str, kind: str, role: Cited | None) -> None:
         counts = found.setdefault(source, {}).setdefault(kind, {})
         counts[role] = counts.get(role, 0) + 1
 
-    # Roles by id and title only: the page shows no more, and the rebuild hashes this on every data edit.
+    # Roles by id and title only: the page shows no more, and the rebuild hashes this on every data
+    # edit.
     roles = {r.id: Cited(r.id, r.title) for r in data.roles}
     for b in data.bands:
         note(b.source, "Pay bands", roles[b.role])
@@ -145,4 +228,7 @@ def supports(data: Data, quiz: Any) -> dict[str, list[tuple[str, list[tuple[Cite
         note(rec.source, "Background-to-role advice", roles[rec.role])
     if quiz is not None:
         note(quiz.source, "Bridge quiz weights", None)
-    return {sid: [(kind, list(counts.items())) for kind, counts in kinds.items()] for sid, kinds in found.items()}
+    return {
+        sid: [(kind, list(counts.items())) for kind, counts in kinds.items()]
+        for sid, kinds in found.items()
+    }

@@ -1,4 +1,5 @@
 """The build, stage by stage: config, sources, parse, validate, model, render, write."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -7,15 +8,29 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-from markupsafe import Markup
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from . import checks, deps, config as config_stage, content, data as data_stage, markup, model, quiz as quiz_stage, render, search, shortcodes, sources
+from markupsafe import Markup
+
+from . import (
+    checks,
+    config as config_stage,
+    content,
+    data as data_stage,
+    deps,
+    markup,
+    memo as memo_module,
+    model,
+    quiz as quiz_stage,
+    render,
+    search,
+    shortcodes,
+    sources,
+)
 from .cache import Cache
 from .errors import BuildFailed, Problem, Problems
-from . import memo as memo_module
 from .memo import ByIdentity, Memo
 from .writer import MARKER, SiteWriter, unsafe_output_reason
 
@@ -35,7 +50,8 @@ class Options:
     jobs: int = 0
     write: bool = True  # False for `check`: do everything but write
     explain: bool = False  # report which data values changed since the last build
-    search: bool = False  # build the Pagefind search index (production builds; serve skips it unless asked)
+    # build the Pagefind search index (production builds; serve skips it unless asked)
+    search: bool = False
 
 
 @dataclass(frozen=True)
@@ -48,7 +64,8 @@ class Result:
     warnings: list[Problem]
     changed: list[str] = field(default_factory=list)  # output paths whose bytes changed
     rebuilt: bool = False  # there was a published site before this build
-    data_changes: list[tuple[str, str, str, list[str]]] = field(default_factory=list)  # key, old, new, outputs
+    # key, old, new, outputs
+    data_changes: list[tuple[str, str, str, list[str]]] = field(default_factory=list)
 
 
 def _fail_if_errors(problems: Problems) -> None:
@@ -65,65 +82,123 @@ def build(opts: Options, memo: Memo | None = None) -> Result:
     """
     started = time.perf_counter()
     stored = memo is None and opts.cache_dir is not None
-    memo = memo or (Memo.load(opts.cache_dir) if stored else Memo())
+    memo = memo or (Memo.load(opts.cache_dir) if stored and opts.cache_dir else Memo())
     problems = Problems()
     if opts.write:
         reason = unsafe_output_reason(opts.output_dir, [opts.content_dir, opts.templates_dir])
         if reason:
-            problems.error(sources.shown_path(opts.output_dir), 1, 1, reason, "pass --output with a new folder, e.g. _site")
+            problems.error(
+                sources.shown_path(opts.output_dir),
+                1,
+                1,
+                reason,
+                "pass --output with a new folder, e.g. _site",
+            )
             _fail_if_errors(problems)
-    tree = sources.discover(opts.content_dir, opts.templates_dir, problems,
-                            memo.cached(("file stamps", str(opts.content_dir), str(opts.templates_dir)), dict, transient=True))
+    tree = sources.discover(
+        opts.content_dir,
+        opts.templates_dir,
+        problems,
+        memo.cached(
+            ("file stamps", str(opts.content_dir), str(opts.templates_dir)), dict, transient=True
+        ),
+    )
     site_yaml = tree.get("config", "site.yaml")
-    # The same settings object while site.yaml is unchanged: it is in many memo keys, compared by identity first.
-    config = memo.run(("config", str(opts.content_dir), site_yaml and site_yaml.digest),
-                      lambda found: config_stage.load(tree, found), problems)
+    # The same settings object while site.yaml is unchanged: it is in many memo keys, compared by
+    # identity first.
+    config = memo.run(
+        ("config", str(opts.content_dir), site_yaml and site_yaml.digest),
+        lambda found: config_stage.load(tree, found),
+        problems,
+    )
     try:
         pages, failed_role = content.load(tree, memo, problems)
     except sources.SourceChanged as changed_file:
         raise _changed_while_building(changed_file, problems) from None
     published = [p for p in pages if opts.drafts or not p.draft]
-    # Markdown does not depend on data, so workers start on it now, while this process checks the rest.
-    # Kept as long as the memo: serve keeps the cache file open, and knows which entries it holds, between rebuilds.
-    cache = memo.cached(("markdown cache", str(opts.cache_dir), opts.write),
-                        lambda: Cache(opts.cache_dir, read_only=not opts.write), transient=True) if opts.cache_dir else None
-    # A cold build renders every page, so workers start at once; a rebuild starts them once it knows what changed.
+    # Markdown does not depend on data, so workers start on it now, while this process checks the
+    # rest.
+    # Kept as long as the memo: serve keeps the cache file open, and knows which entries it holds,
+    # between rebuilds.
+    cache = (
+        memo.cached(
+            ("markdown cache", str(opts.cache_dir), opts.write),
+            functools.partial(Cache, opts.cache_dir, read_only=not opts.write),
+            transient=True,
+        )
+        if opts.cache_dir
+        else None
+    )
+    # A cold build renders every page, so workers start at once; a rebuild starts them once it knows
+    # what changed.
     cold = not opts.write or not (opts.output_dir / MARKER).exists()
-    rendering = markup.Rendering(((p.path, p.digest, p.shown) for p in published), cache, opts.jobs, eager=cold)
+    rendering = markup.Rendering(
+        ((p.path, p.digest, p.shown) for p in published), cache, opts.jobs, eager=cold
+    )
     try:
         site = _validate(opts, memo, tree, config, pages, failed_role, problems)
         hasher = memo.cached(("hasher",), deps.Hasher, transient=True)
         hasher.next_build()
-        # Besides what each output is made from, what decides its bytes: the assets' versions, this code and the
-        # Markdown settings. Part of every input digest the marker keeps.
+        # Besides what each output is made from, what decides its bytes: the assets' versions, this
+        # code and the Markdown settings. Part of every input digest the marker keeps.
         versions = render.asset_versions(tree)
-        common = _assets_hash(versions) + memo_module.code_fingerprint() + markup.settings_fingerprint()
-        outputs = model.outputs(site.config, site.data, published, site.quiz, site.tables,
-                                lambda key, make: memo.cached(("context", site.data_key, key), make, transient=True),
-                                opts.search and opts.write, functools.partial(_piece, memo, hasher),
-                                lambda key, make: memo.cached(("context", key), make, transient=True), common)
-        written, unchanged, changed = _render_and_write(opts, memo, tree, site, outputs, versions, rendering, hasher, problems)
+        common = (
+            _assets_hash(versions) + memo_module.code_fingerprint() + markup.settings_fingerprint()
+        )
+        outputs = model.outputs(
+            site.config,
+            site.data,
+            published,
+            site.quiz,
+            site.tables,
+            lambda key, make: memo.cached(("context", site.data_key, key), make, transient=True),
+            opts.search and opts.write,
+            functools.partial(_piece, memo, hasher),
+            lambda key, make: memo.cached(("context", key), make, transient=True),
+            common,
+        )
+        written, unchanged, changed = _render_and_write(
+            opts, memo, tree, site, outputs, versions, rendering, hasher, problems
+        )
     except sources.SourceChanged as changed_file:
         raise _changed_while_building(changed_file, problems) from None
     finally:
         rendering.close()
     previous = memo.recall(("data-values",))
-    explained = explain(data_stage.flatten(previous), data_stage.flatten(site.data), changed) \
-        if opts.explain and previous is not None else []
+    explained = (
+        explain(data_stage.flatten(previous), data_stage.flatten(site.data), changed)
+        if opts.explain and previous is not None
+        else []
+    )
     memo.remember(("data-values",), site.data)  # the Data object itself: flattened only when asked
     if stored and opts.write:
+        assert opts.cache_dir is not None  # stored: there is a cache folder
         memo.prune()
         memo.save(opts.cache_dir)
     if stored:
-        # A memo made for this build goes with it. What only lives in this process (compiled templates, reused
-        # outputs) refers back to the memo, so without this it would stay alive until the garbage collector ran.
+        # A memo made for this build goes with it. What only lives in this process (compiled
+        # templates, reused outputs) refers back to the memo, so without this it would stay alive
+        # until the garbage collector ran.
         memo.transient.clear()
-    return Result(written, unchanged, time.perf_counter() - started, problems.warnings, changed, not cold, explained)
+    return Result(
+        written,
+        unchanged,
+        time.perf_counter() - started,
+        problems.warnings,
+        changed,
+        not cold,
+        explained,
+    )
 
 
 def _changed_while_building(changed_file: sources.SourceChanged, problems: Problems) -> BuildFailed:
-    """The failure for a source saved during the build: its bytes no longer match what discovery read."""
-    problems.error(changed_file.shown, 1, 1, "file changed while the site was being built", "build again")
+    """The failure for a source saved during the build.
+
+    Its bytes no longer match what discovery read.
+    """
+    problems.error(
+        changed_file.shown, 1, 1, "file changed while the site was being built", "build again"
+    )
     return BuildFailed(problems.sorted())
 
 
@@ -139,8 +214,14 @@ def explain(before: dict, after: dict, changed: list[str]) -> list[tuple[str, st
         if old[1] == new[1]:
             continue
         role = new[0] or old[0]
-        where = [p for p in changed if not p.startswith("roles/") or p == "roles/index.html"
-                 or role is None or p.startswith(f"roles/{role}/")]
+        where = [
+            p
+            for p in changed
+            if not p.startswith("roles/")
+            or p == "roles/index.html"
+            or role is None
+            or p.startswith(f"roles/{role}/")
+        ]
         out.append((key, old[1], new[1], where))
     return out
 
@@ -154,54 +235,88 @@ class _Site:
     quiz: quiz_stage.Quiz | None
     tables: dict | None
     env: render.RecordingEnvironment  # templates compiled once, for checking and rendering
-    data_key: str  # a hash of what the data was read from: a key for anything derived from data alone
+    # a hash of what the data was read from: a key for anything derived from data alone
+    data_key: str
 
 
-def _validate(opts: Options, memo: Memo, tree: sources.SourceTree, config, pages: list[content.Page],
-              failed_role: bool, problems: Problems) -> _Site:
+def _validate(
+    opts: Options,
+    memo: Memo,
+    tree: sources.SourceTree,
+    config,
+    pages: list[content.Page],
+    failed_role: bool,
+    problems: Problems,
+) -> _Site:
     """Data, cross-checks and the quiz; raise BuildFailed if anything so far is an error."""
     stale_days = config.stale_after_days if config else 730
-    data_key = ("data", tuple((f.shown, f.digest) for f in tree.of_kind("data")), tuple(tree.unreadable_of("data")),
-                opts.today, stale_days)
-    data = memo.run(data_key, lambda found: data_stage.load(tree, opts.today, stale_days, found, memo), problems)
+    data_key: tuple = (
+        "data",
+        tuple((f.shown, f.digest) for f in tree.of_kind("data")),
+        tuple(tree.unreadable_of("data")),
+        opts.today,
+        stale_days,
+    )
+    data = memo.run(
+        data_key, lambda found: data_stage.load(tree, opts.today, stale_days, found, memo), problems
+    )
     # Compiled templates are reused while no template changed (serve keeps them between rebuilds).
-    env = memo.cached(("templates", tuple((f.rel, f.digest) for f in tree.of_kind("template"))),
-                      lambda: render.environment(tree, opts.cache_dir / "templates" if opts.cache_dir and opts.write else None),
-                      transient=True)
+    env = memo.cached(
+        ("templates", tuple((f.rel, f.digest) for f in tree.of_kind("template"))),
+        lambda: render.environment(
+            tree, opts.cache_dir / "templates" if opts.cache_dir and opts.write else None
+        ),
+        transient=True,
+    )
     render.compile_all(env, model.TEMPLATES, problems)
     for template in tree.of_kind("template"):
-        # Parsing every template again costs 30 ms a build (bundled theme); a template's names change only with its text.
-        memo.run(("template names", template.rel, template.digest),
-                 lambda found, t=template: render.check_names(env, t.rel, t.shown, found), problems)
+        # Parsing every template again costs 30 ms a build (bundled theme); a template's names
+        # change only with its text.
+        memo.run(
+            ("template names", template.rel, template.digest),
+            # mypy cannot infer the type of a lambda with default arguments
+            lambda found, t=template: render.check_names(env, t.rel, t.shown, found),  # type: ignore[misc]
+            problems,
+        )
     quiz = tables = None
     if config and data:
-        checks.check(config, data, pages, failed_role, problems, _page_checks(memo, config, data, problems))
+        checks.check(
+            config, data, pages, failed_role, problems, _page_checks(memo, config, data, problems)
+        )
         loaded = quiz_stage.load(tree, data, problems)
         # Roles whose write-up is a draft leave the site, tables and quiz included.
         drafts = {p.slug for p in pages if p.kind == "role" and p.draft and not opts.drafts}
         data = data_stage.published(data, drafts, memo)
         data_key = (data_key, tuple(sorted(drafts)))
-        checks.check_drafts(config, data, [p for p in pages if not p.draft or opts.drafts], drafts, problems)
+        checks.check_drafts(
+            config, data, [p for p in pages if not p.draft or opts.drafts], drafts, problems
+        )
         if loaded:
             quiz, where = loaded
             tables = quiz_stage.compile_tables(quiz, data)
             quiz_stage.check_tables(quiz, tables, where)
     _fail_if_errors(problems)
+    # Data that failed to load reported errors, so it is here now.
+    assert data is not None
     # A short string: it is in the key of every reused context, hashed on each lookup.
     return _Site(config, data, quiz, tables, env, deps.digest(repr(data_key)))
 
 
 def _page_checks(memo: Memo, config, data: data_stage.Data, problems: Problems) -> Callable:
-    """checks.check's per_page: a page's checks depend on the page, the data of the roles it cites and the settings.
+    """checks.check's per_page.
 
-    Memoised on those; and a page that is the same object as last build, citing roles whose data did not change,
-    replays last build's problems straight away (a data edit to one role would otherwise look up every page).
+    A page's checks depend on the page, the data of the roles it cites and the settings.
+
+    Memoised on those; and a page that is the same object as last build, citing roles whose data did
+    not change, replays last build's problems straight away (a data edit to one role would otherwise
+    look up every page).
     """
     last = memo.cached(("checked pages",), ByIdentity, transient=True)
     last.start()
 
     def per_page(page: content.Page, step: Callable[[Problems], None]) -> None:
-        slot = last.get("checks", page, lambda: [None, None, None])  # cited data, settings, problems found
+        # cited data, settings, problems found
+        slot: list[Any] = last.get("checks", page, lambda: [None, None, None])
         cited = data.digest_for(page.cited_roles)
         if slot[0] != cited or slot[1] is not config:
             found = Problems()
@@ -218,24 +333,41 @@ def _expansions(memo: Memo, page: content.Page, site: _Site, root: str) -> tuple
     Kept between runs: a template edit renders every page again, and in a new process working
     these out again for 1,000 pages took 0.16 s, where loading them takes a hundredth of that.
     """
-    return memo.cached(("expansions", page.fingerprint, site.data.digest_for(page.cited_roles), site.config, root),
-                       lambda: shortcodes.expansions(page.codes, site.data, site.config.default_location, root))
+    return memo.cached(
+        ("expansions", page.fingerprint, site.data.digest_for(page.cited_roles), site.config, root),
+        lambda: shortcodes.expansions(page.codes, site.data, site.config.default_location, root),
+    )
 
 
 def _body_hash(page: content.Page, expanded: tuple[list[str], str]) -> str:
-    """A hash of everything a page's body shows: its Markdown, what each of its shortcodes expands to, its source notes."""
+    """A hash of everything a page's body shows.
+
+    Its Markdown, what each of its shortcodes expands to, its source notes.
+    """
     parts, notes = expanded
     return deps.digest(page.fingerprint + "\0" + "\0".join(parts) + "\0" + notes)
 
 
-def _write_search_index(writer: SiteWriter, outputs: list[model.Output], previous_files: set[str] | None,
-                        changed: list[str], problems: Problems) -> list[str]:
-    """Index the finished pages with Pagefind when any page changed, appeared or went; otherwise keep the published index."""
+def _write_search_index(
+    writer: SiteWriter,
+    outputs: list[model.Output],
+    previous_files: set[str] | None,
+    changed: list[str],
+    problems: Problems,
+) -> list[str]:
+    """Index the finished pages with Pagefind when any page changed, appeared or went.
+
+    Otherwise keep the published index.
+    """
     previous_index = sorted(p for p in previous_files or () if p.startswith(search.FOLDER + "/"))
     pages_now = {o.path for o in outputs if o.template}
     pages_before = {p for p in previous_files or () if p.endswith(".html")}
-    if previous_index and pages_now == pages_before and not any(p.endswith(".html") for p in changed) \
-            and all(writer.final(p).is_file() for p in previous_index):
+    if (
+        previous_index
+        and pages_now == pages_before
+        and not any(p.endswith(".html") for p in changed)
+        and all(writer.final(p).is_file() for p in previous_index)
+    ):
         for p in previous_index:
             writer.keep(p)
         return []
@@ -244,33 +376,50 @@ def _write_search_index(writer: SiteWriter, outputs: list[model.Output], previou
         files = search.index(pages)
     except search.SearchFailed as failed:
         # Reported at the index's folder: a path editors' tools can parse, where the index would be.
-        problems.error(sources.shown_path(writer.output / search.FOLDER), 1, 1, str(failed),
-                       "check that `python3 -m pagefind --version` runs (python3 -m pip install "
-                       "'pagefind[bin]'), or build with --no-search")
+        problems.error(
+            sources.shown_path(writer.output / search.FOLDER),
+            1,
+            1,
+            str(failed),
+            "check that `python3 -m pagefind --version` runs (python3 -m pip install "
+            "'pagefind[bin]'), or build with --no-search",
+        )
         return []
     return [rel for rel, data in files if writer.write(rel, data)]
 
 
 def _set_special(hasher: deps.Hasher, assets_hash: str, body: str | None) -> None:
-    """The hashes of what one output reads that repr cannot describe: the asset versions and its page body, if any."""
+    """The hashes of what one output reads that repr cannot describe.
+
+    The asset versions and its page body, if any.
+    """
     hasher.special["asset"] = assets_hash
     if body is None:
-        hasher.special.pop("body", None)  # only a page has a body; another output must not inherit one
+        # only a page has a body; another output must not inherit one
+        hasher.special.pop("body", None)
     else:
         hasher.special["body"] = body
 
 
-def _same_objects(last: tuple[deps.Record, tuple] | None, record: deps.Record, inputs: tuple) -> bool:
-    """Whether record is the one checked last build against the very same context and settings objects and
-    the same asset hashes.
+def _same_objects(
+    last: tuple[deps.Record, tuple] | None, record: deps.Record, inputs: tuple
+) -> bool:
+    """Whether record is the one checked last build against the very same context and settings
+    objects and the same asset hashes.
 
-    Contexts are immutable and reused while their sources are unchanged, so this settles most outputs
-    of a rebuild with a few identity checks instead of hashing every name each one reads. A page's
-    body needs no check of its own: its context is reused only while its file, the settings and the
-    data its prose cites are unchanged (model.outputs keys it so), and those are all its body is made from.
+    Contexts are immutable and reused while their sources are unchanged, so this settles most
+    outputs of a rebuild with a few identity checks instead of hashing every name each one reads. A
+    page's body needs no check of its own: its context is reused only while its file, the settings
+    and the data its prose cites are unchanged (model.outputs keys it so), and those are all its
+    body is made from.
     """
-    return last is not None and last[0] is record and last[1][0] is inputs[0] and last[1][1] is inputs[1] \
+    return (
+        last is not None
+        and last[0] is record
+        and last[1][0] is inputs[0]
+        and last[1][1] is inputs[1]
         and last[1][2] == inputs[2]
+    )
 
 
 def _assets_hash(versions: dict[str, str]) -> str:
@@ -281,8 +430,11 @@ def _assets_hash(versions: dict[str, str]) -> str:
 def _page_body(memo: Memo, site: _Site, output: model.Output) -> str:
     """The hash of a page's body (memoised on what it is made from)."""
     page, root = output.page, render.root_for(output.path, site.config)
-    return memo.cached(("body", page.fingerprint, site.data.digest_for(page.cited_roles), site.config, root),
-                       lambda: _body_hash(page, _expansions(memo, page, site, root)))
+    assert page is not None  # asked for page outputs only
+    return memo.cached(
+        ("body", page.fingerprint, site.data.digest_for(page.cited_roles), site.config, root),
+        lambda: _body_hash(page, _expansions(memo, page, site, root)),
+    )
 
 
 def _piece(memo: Memo, hasher: deps.Hasher, key: tuple, make: Callable[[], dict]) -> dict:
@@ -310,7 +462,8 @@ class _Published:
     templates: dict[str, str]  # template name -> hash
     versions: dict[str, str]  # static asset -> short hash
     previous: dict[str, deps.Record]
-    confirmed: dict[str, tuple[deps.Record, tuple]]  # this process's last build: output -> (record, inputs)
+    # this process's last build: output -> (record, inputs)
+    confirmed: dict[str, tuple[deps.Record, tuple]]
     records: dict[str, deps.Record] = field(default_factory=dict)
     now_confirmed: dict[str, tuple[deps.Record, tuple]] = field(default_factory=dict)
 
@@ -322,35 +475,51 @@ class _Published:
         return output.context, self.site.config, self.assets_hash
 
     def keep(self, output: model.Output) -> tuple[dict, str | None] | None:
-        """Keep an output's published file when nothing it read has changed (None); otherwise its context
-        and body hash, to render it.
+        """Keep an output's published file when nothing it read has changed (None); otherwise its
+        context and body hash, to render it.
 
         An output with an input digest equal to its record's is kept without its context being made,
         so a rebuild in a new process need not make (or load) the contexts of pages it keeps. When
         the digests differ, the output may still show the same: its context is made and checked.
         """
         old = self.previous.get(output.path)
-        if self.writer and old is not None and old.inputs and old.inputs == output.inputs \
-                and old.templates_current(self.templates) and self.writer.keep(output.path):
+        if (
+            self.writer
+            and old is not None
+            and old.inputs
+            and old.inputs == output.inputs
+            and old.templates_current(self.templates)
+            and self.writer.keep(output.path)
+        ):
             self.records[output.path] = old
             return None
         inputs = self.inputs(output)
-        if self.writer and old is not None and _same_objects(self.confirmed.get(output.path), old, inputs) \
-                and old.templates_current(self.templates) and self.writer.keep(output.path):
+        if (
+            self.writer
+            and old is not None
+            and _same_objects(self.confirmed.get(output.path), old, inputs)
+            and old.templates_current(self.templates)
+            and self.writer.keep(output.path)
+        ):
             self._kept(output, old, inputs)
             return None
         body = _page_body(self.memo, self.site, output) if output.page else None
         _set_special(self.hasher, self.assets_hash, body)
         context = render.context_for(output, self.site.config, self.versions)
-        if self.writer and old is not None and old.still_valid(self.templates, context, self.hasher) \
-                and self.writer.keep(output.path):
+        if (
+            self.writer
+            and old is not None
+            and old.still_valid(self.templates, context, self.hasher)
+            and self.writer.keep(output.path)
+        ):
             self._kept(output, old, inputs)
             return None
         return context, body
 
     def _kept(self, output: model.Output, record: deps.Record, inputs: tuple) -> None:
-        """Carry an output's record over to this build, with its input digest as it is now: the file was found
-        to be what those inputs make, so the next build can keep it by the digest alone."""
+        """Carry an output's record over to this build, with its input digest as it is now: the file
+        was found to be what those inputs make, so the next build can keep it by the digest
+        alone."""
         if record.inputs != (output.inputs or ""):
             record = dataclasses.replace(record, inputs=output.inputs or "")
         self.records[output.path] = record
@@ -360,24 +529,44 @@ class _Published:
         """Record what an output just rendered read."""
         _set_special(self.hasher, self.assets_hash, body)
         env = self.site.env
-        self.records[output.path] = deps.record(env.loaded, env.reads, self.templates, context, self.hasher,
-                                                output.inputs or "")
+        self.records[output.path] = deps.record(
+            env.loaded, env.reads, self.templates, context, self.hasher, output.inputs or ""
+        )
         self.now_confirmed[output.path] = (self.records[output.path], self.inputs(output))
 
 
-def _render_and_write(opts: Options, memo: Memo, tree: sources.SourceTree, site: _Site, outputs: list[model.Output],
-                      versions: dict[str, str], rendering: markup.Rendering, hasher: deps.Hasher,
-                      problems: Problems) -> tuple[int, int, list[str]]:
-    """Render each output whose inputs changed since the published site, keep the rest; swap the result in."""
+def _render_and_write(
+    opts: Options,
+    memo: Memo,
+    tree: sources.SourceTree,
+    site: _Site,
+    outputs: list[model.Output],
+    versions: dict[str, str],
+    rendering: markup.Rendering,
+    hasher: deps.Hasher,
+    problems: Problems,
+) -> tuple[int, int, list[str]]:
+    """Render each output whose inputs changed since the published site, keep the rest.
+
+    Then swap the result in.
+    """
     writer = SiteWriter(opts.output_dir) if opts.write else None
     marker = memo.cached(("marker", str(opts.output_dir)), deps.Marker, transient=True)
     previous, previous_files = marker.read(writer.previous_marker()) if writer else ({}, None)
-    published = _Published(site, memo, hasher, writer, {f.rel: f.digest for f in tree.of_kind("template")},
-                           versions, previous,
-                           memo.cached(("confirmed", str(opts.output_dir)), dict, transient=True))
+    published = _Published(
+        site,
+        memo,
+        hasher,
+        writer,
+        {f.rel: f.digest for f in tree.of_kind("template")},
+        versions,
+        previous,
+        memo.cached(("confirmed", str(opts.output_dir)), dict, transient=True),
+    )
     changed: list[str] = []
     # First decide what to render, so a rebuild sets Markdown workers on those pages only.
-    todo: list[tuple[model.Output, dict | None, int | None, str | None]] = []  # output, context, page index, body hash
+    # output, context, page index, body hash
+    todo: list[tuple[model.Output, dict | None, int | None, str | None]] = []
     page_index = 0
     try:
         for output in outputs:
@@ -392,15 +581,19 @@ def _render_and_write(opts: Options, memo: Memo, tree: sources.SourceTree, site:
         rendering.want([index for _, _, index, _ in todo if index is not None])
         todo.reverse()
         while todo:
-            # Taken off the list as it is rendered: a page's context with its body is garbage once written.
+            # Taken off the list as it is rendered: a page's context with its body is garbage once
+            # written.
             output, context, index, body = todo.pop()
             if context is None:
                 if writer and writer.write(output.path, output.context["text"].encode("utf-8")):
                     changed.append(output.path)
                 continue
             if output.page:
+                assert index is not None  # every page output was given one above
                 html = rendering.html(index)
-                context["body"] = Markup(shortcodes.fill(html, _expansions(memo, output.page, site, context["root"])))
+                context["body"] = Markup(
+                    shortcodes.fill(html, _expansions(memo, output.page, site, context["root"]))
+                )
             text = render.render(site.env, output, context, problems)
             if text is None:
                 continue
@@ -422,8 +615,11 @@ def _render_and_write(opts: Options, memo: Memo, tree: sources.SourceTree, site:
     if not writer:
         return 0, 0, []
     unchanged_site = published.records == previous and writer.paths == previous_files
-    # Writing the records out costs as much as a small rebuild; skip it when nothing they say has changed.
-    writer.commit(None if unchanged_site else marker.dump(published.records, writer.paths), previous_files)
+    # Writing the records out costs as much as a small rebuild; skip it when nothing they say has
+    # changed.
+    writer.commit(
+        None if unchanged_site else marker.dump(published.records, writer.paths), previous_files
+    )
     published.confirmed.clear()
     published.confirmed.update(published.now_confirmed)
     return writer.written, writer.unchanged, changed

@@ -84,7 +84,10 @@ class Role:
 
 @dataclass(frozen=True, kw_only=True)
 class PayBand:
-    """A pay range for a role at some levels, company tier and location. high None means open-ended with no top figure."""
+    """A pay range for a role at some levels, company tier and location.
+
+    high None means open-ended with no top figure.
+    """
 
     role: str
     levels: tuple[str, ...]
@@ -101,7 +104,10 @@ class PayBand:
 
     @property
     def top(self) -> int:
-        """The largest figure the band states: its high, or its low when the source gives only a floor."""
+        """The largest figure the band states.
+
+        Its high, or its low when the source gives only a floor.
+        """
         return self.high if self.high is not None else self.low
 
 
@@ -118,7 +124,10 @@ class Verdict:
 
 @dataclass(frozen=True, kw_only=True)
 class EntryPath:
-    """How people from one background move into one role. runway None means the source gives no duration."""
+    """How people from one background move into one role.
+
+    runway None means the source gives no duration.
+    """
 
     role: str
     background: str

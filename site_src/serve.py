@@ -1,10 +1,11 @@
-"""`serve`: build, serve the site on loopback, rebuild on every save, and show mistakes in the browser.
+"""`serve`: build, serve the site on loopback, rebuild on every save, show mistakes in the browser.
 
 The livereload package does the watching and the browser reloads, behind this small adapter:
 its watcher only tells us that something changed; we debounce a burst of saves into one
 rebuild and send the reload ourselves once the rebuild is done (livereload's own reloads can
 fire before a rebuild finishes and are dropped when they come too close together).
 """
+
 from __future__ import annotations
 
 import gc
@@ -12,9 +13,9 @@ import html
 import logging
 import mimetypes
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterable
 
 from .errors import BuildFailed, Problem
 from .memo import Memo
@@ -27,7 +28,10 @@ _SNIPPET_LINES = 2  # lines of source shown above and below a problem
 
 @dataclass
 class Preview:
-    """The live preview's state: the last good site is on disk; problems is what is wrong right now."""
+    """The live preview's state: the last good site is on disk.
+
+    problems is what is wrong right now.
+    """
 
     opts: Options
     memo: Memo = field(default_factory=Memo)
@@ -42,18 +46,29 @@ class Preview:
             result = build(self.opts, self.memo)
         except BuildFailed as failed:
             self.problems = [p for p in failed.problems if p.severity == "error"]
-            return [str(p) for p in failed.problems] + [f"build failed: {len(self.problems)} error(s); still serving the last good site"]
+            return [str(p) for p in failed.problems] + [
+                f"build failed: {len(self.problems)} error(s); still serving the last good site"
+            ]
         except Exception as exc:  # a bug in the generator must not stop an editor's preview either
             log.exception("internal error while rebuilding")
-            self.problems = [Problem("(career-guides)", 1, 1, f"internal error: {exc.__class__.__name__}: {exc}",
-                                     "run `python build.py --debug` for a traceback, and report it")]
+            self.problems = [
+                Problem(
+                    "(career-guides)",
+                    1,
+                    1,
+                    f"internal error: {exc.__class__.__name__}: {exc}",
+                    "run `python build.py --debug` for a traceback, and report it",
+                )
+            ]
             return [str(self.problems[0])]
         finally:
             self._settle_memory(self.memo.end_build())
         self.problems = []
         lines = [f"changed: /{path}" for path in result.changed]
         lines += [str(w) for w in result.warnings]
-        lines.append(f"{result.written} pages written, {result.unchanged} unchanged, {result.seconds:.2f} s")
+        lines.append(
+            f"{result.written} pages written, {result.unchanged} unchanged, {result.seconds:.2f} s"
+        )
         return lines
 
     def _settle_memory(self, dropped: int) -> None:
@@ -90,23 +105,39 @@ def overlay(problems: list[Problem]) -> str:
     """The error panel shown over every page while the sources have errors."""
     items = []
     for p in problems:
-        code = "".join(f'<span class="{"cg-hit" if n == p.line else ""}">{n:>5}  {html.escape(text)}</span>\n'
-                       for n, text in snippet(p))
-        items.append(f"<li><p><strong>{html.escape(p.path)}:{p.line}:{p.col}</strong>: {html.escape(p.message)}"
-                     + (f" <em>({html.escape(p.hint)})</em>" if p.hint else "") + "</p>"
-                     + (f"<pre>{code}</pre>" if code else "") + "</li>")
-    return ('<div id="cg-errors" role="alert" style="position:fixed;inset:1rem;z-index:2147483647;overflow:auto;'
-            'background:#fff;color:#111;border:4px solid #b00020;border-radius:8px;padding:1rem 1.5rem;'
-            'font:15px/1.45 system-ui,sans-serif;box-shadow:0 8px 32px rgba(0,0,0,.4)">'
-            '<style>#cg-errors pre{background:#f4f4f4;padding:.5rem;overflow:auto;font:13px/1.4 ui-monospace,monospace}'
-            '#cg-errors .cg-hit{background:#ffd7d7;display:inline-block;min-width:100%}</style>'
-            f'<h2 style="margin-top:0;color:#b00020">The site did not rebuild: {len(problems)} error(s)</h2>'
-            '<p>This page is the last good build. Fix the sources and save; the page reloads by itself.</p>'
-            f'<ol>{"".join(items)}</ol></div>')
+        code = "".join(
+            f'<span class="{"cg-hit" if n == p.line else ""}">{n:>5}  {html.escape(text)}</span>\n'
+            for n, text in snippet(p)
+        )
+        items.append(
+            f"<li><p><strong>{html.escape(p.path)}:{p.line}:{p.col}</strong>: "
+            f"{html.escape(p.message)}"
+            + (f" <em>({html.escape(p.hint)})</em>" if p.hint else "")
+            + "</p>"
+            + (f"<pre>{code}</pre>" if code else "")
+            + "</li>"
+        )
+    return (
+        '<div id="cg-errors" role="alert" '
+        'style="position:fixed;inset:1rem;z-index:2147483647;overflow:auto;'
+        "background:#fff;color:#111;border:4px solid #b00020;border-radius:8px;padding:1rem 1.5rem;"
+        'font:15px/1.45 system-ui,sans-serif;box-shadow:0 8px 32px rgba(0,0,0,.4)">'
+        "<style>#cg-errors pre{background:#f4f4f4;padding:.5rem;overflow:auto;"
+        "font:13px/1.4 ui-monospace,monospace}"
+        "#cg-errors .cg-hit{background:#ffd7d7;display:inline-block;min-width:100%}</style>"
+        '<h2 style="margin-top:0;color:#b00020">'
+        f"The site did not rebuild: {len(problems)} error(s)</h2>"
+        "<p>This page is the last good build. "
+        "Fix the sources and save; the page reloads by itself.</p>"
+        f"<ol>{''.join(items)}</ol></div>"
+    )
 
 
 def app(preview: Preview) -> Callable:
-    """A WSGI app serving the output folder, with the error panel injected while the sources are broken."""
+    """A WSGI app serving the output folder.
+
+    The error panel is injected while the sources are broken.
+    """
     root = preview.opts.output_dir
 
     def respond(environ: dict, start_response: Callable) -> Iterable[bytes]:
@@ -116,14 +147,23 @@ def app(preview: Preview) -> Callable:
         if target.is_dir():
             target = target / "index.html"
         # Never serve anything outside the output folder, however the path is spelled.
-        if ".." in rel.parts or not target.is_file() or not target.resolve().is_relative_to(root.resolve()):
+        if (
+            ".." in rel.parts
+            or not target.is_file()
+            or not target.resolve().is_relative_to(root.resolve())
+        ):
             status, target = "404 Not Found", root / "404.html"
         body = target.read_bytes() if target.is_file() else b"not found"
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if kind == "text/html" and preview.problems:
-            body = body.replace(b"</body>", overlay(preview.problems).encode("utf-8") + b"</body>", 1)
-        headers = [("Content-Type", f"{kind}; charset=utf-8" if kind.startswith("text/") else kind),
-                   ("Content-Length", str(len(body))), ("Cache-Control", "no-store")]
+            body = body.replace(
+                b"</body>", overlay(preview.problems).encode("utf-8") + b"</body>", 1
+            )
+        headers = [
+            ("Content-Type", f"{kind}; charset=utf-8" if kind.startswith("text/") else kind),
+            ("Content-Length", str(len(body))),
+            ("Cache-Control", "no-store"),
+        ]
         start_response(status, headers)
         return [body]
 
@@ -163,7 +203,8 @@ def serve(opts: Options, host: str, port: int) -> int:
             return None, None
 
     server = Server(app(preview), watcher=QuietWatcher())
-    for name in ("livereload", "tornado"):  # they log through their own handlers; do not print each line twice
+    # they log through their own handlers; do not print each line twice
+    for name in ("livereload", "tornado"):
         logging.getLogger(name).propagate = False
     # Only the sources: watching the output would rebuild on our own writes.
     for folder in (opts.content_dir, opts.templates_dir):

@@ -1,4 +1,5 @@
 """Shortcodes: how prose cites a figure from the data instead of typing it."""
+
 from __future__ import annotations
 
 import difflib
@@ -57,38 +58,68 @@ def _parse_one(inner: str, line: int, col: int) -> Shortcode | Issue:
     """Parse the text between the braces."""
     words = inner.split()
     if not words:
-        return Issue(line, col, "empty shortcode {{ }}", "name a shortcode, e.g. {{ pay role=ID level=ID tier=ID }}")
+        return Issue(
+            line,
+            col,
+            "empty shortcode {{ }}",
+            "name a shortcode, e.g. {{ pay role=ID level=ID tier=ID }}",
+        )
     name = words[0]
     if name not in SPECS:
         guess = difflib.get_close_matches(name, SPECS, n=1)
-        return Issue(line, col, f"unknown shortcode {name!r}",
-                     f"did you mean {guess[0]!r}?" if guess else "shortcodes are " + ", ".join(sorted(SPECS)))
+        return Issue(
+            line,
+            col,
+            f"unknown shortcode {name!r}",
+            f"did you mean {guess[0]!r}?"
+            if guess
+            else "shortcodes are " + ", ".join(sorted(SPECS)),
+        )
     required, optional = SPECS[name]
     args: dict[str, str] = {}
     for word in words[1:]:
         m = _ARG.match(word)
         if not m:
-            return Issue(line, col, f"{name}: cannot read {word!r}", "write arguments as key=value with no spaces around =")
+            return Issue(
+                line,
+                col,
+                f"{name}: cannot read {word!r}",
+                "write arguments as key=value with no spaces around =",
+            )
         if m.group(1) not in required + optional:
             guess = difflib.get_close_matches(m.group(1), required + optional, n=1)
-            return Issue(line, col, f"{name}: unknown argument {m.group(1)!r}",
-                         f"did you mean {guess[0]!r}?" if guess else "it takes " + ", ".join(required + optional))
+            return Issue(
+                line,
+                col,
+                f"{name}: unknown argument {m.group(1)!r}",
+                f"did you mean {guess[0]!r}?"
+                if guess
+                else "it takes " + ", ".join(required + optional),
+            )
         args[m.group(1)] = m.group(2)
     missing = [k for k in required if k not in args]
     if missing:
-        return Issue(line, col, f"{name}: missing argument {missing[0]!r}", f"write {{{{ {name} " + " ".join(f"{k}=..." for k in required) + " }}")
+        return Issue(
+            line,
+            col,
+            f"{name}: missing argument {missing[0]!r}",
+            f"write {{{{ {name} " + " ".join(f"{k}=..." for k in required) + " }}",
+        )
     return Shortcode(name, tuple(sorted(args.items())), line, col)
 
 
 def extract(body: str, first_line: int) -> tuple[str, tuple[Shortcode, ...], list[Issue]]:
-    """Replace each shortcode with a numbered placeholder; return the text, the shortcodes and any problems."""
+    """Replace each shortcode with a numbered placeholder.
+
+    Return the text, the shortcodes and any problems.
+    """
     codes: list[Shortcode] = []
     issues: list[Issue] = []
     out_lines = []
     for n, text in enumerate(body.split("\n")):
         line = first_line + n
 
-        def swap(m: re.Match) -> str:
+        def swap(m: re.Match, line: int = line) -> str:
             parsed = _parse_one(m.group(1), line, m.start() + 1)
             if isinstance(parsed, Issue):
                 issues.append(parsed)
@@ -98,7 +129,14 @@ def extract(body: str, first_line: int) -> tuple[str, tuple[Shortcode, ...], lis
 
         replaced = _LOOSE.sub(swap, text)
         if "{{" in replaced:
-            issues.append(Issue(line, replaced.index("{{") + 1, "shortcode is not closed with }}", "shortcodes must fit on one line"))
+            issues.append(
+                Issue(
+                    line,
+                    replaced.index("{{") + 1,
+                    "shortcode is not closed with }}",
+                    "shortcodes must fit on one line",
+                )
+            )
         out_lines.append(replaced)
     return "\n".join(out_lines), tuple(codes), issues
 
@@ -106,14 +144,22 @@ def extract(body: str, first_line: int) -> tuple[str, tuple[Shortcode, ...], lis
 def _unknown(kind: str, value: str, known: list[str]) -> tuple[str, str]:
     """Message and hint for an id that the data does not define."""
     guess = difflib.get_close_matches(value, known, n=1)
-    return f"unknown {kind} {value!r}", (f"did you mean {guess[0]!r}?" if guess else "known: " + ", ".join(known))
+    return f"unknown {kind} {value!r}", (
+        f"did you mean {guess[0]!r}?" if guess else "known: " + ", ".join(known)
+    )
 
 
 def check(code: Shortcode, data: Data, default_location: str) -> tuple[str, str] | None:
     """Why this shortcode cannot be resolved against the data, or None when it can."""
-    ids = {name: data.ids(name) for name in ("roles", "levels", "tiers", "locations", "backgrounds")}
+    ids = {
+        name: data.ids(name) for name in ("roles", "levels", "tiers", "locations", "backgrounds")
+    }
     role_key = "id" if code.name == "role" else "role"
-    if role_key in dict(code.args) and code.name != "background" and code.arg(role_key) not in ids["roles"]:
+    if (
+        role_key in dict(code.args)
+        and code.name != "background"
+        and code.arg(role_key) not in ids["roles"]
+    ):
         return _unknown("role", code.arg(role_key), list(ids["roles"]))
     if code.name == "pay":
         for kind, key in (("level", "level"), ("tier", "tier"), ("location", "location")):
@@ -121,21 +167,33 @@ def check(code: Shortcode, data: Data, default_location: str) -> tuple[str, str]
             if value not in ids[kind + "s"]:
                 return _unknown(kind, value, list(ids[kind + "s"]))
         if find_band(code, data, default_location) is None:
-            return (f"no pay band for {code.arg('role')} at level {code.arg('level')}, tier {code.arg('tier')}, "
-                    f"location {code.arg('location', default_location)}", "add the band to data/pay.yaml, or cite one that exists")
+            return (
+                f"no pay band for {code.arg('role')} at level {code.arg('level')}, "
+                f"tier {code.arg('tier')}, "
+                f"location {code.arg('location', default_location)}",
+                "add the band to data/pay.yaml, or cite one that exists",
+            )
     if code.name == "runway":
         if code.arg("background") not in ids["backgrounds"]:
             return _unknown("background", code.arg("background"), list(ids["backgrounds"]))
         path = find_path(code, data)
         if path is None:
-            return f"no entry path from {code.arg('background')} into {code.arg('role')}", "add it to data/paths.yaml"
+            return (
+                f"no entry path from {code.arg('background')} into {code.arg('role')}",
+                "add it to data/paths.yaml",
+            )
         if path.runway is None:
-            return f"the path from {code.arg('background')} into {code.arg('role')} has no runway figure", \
-                "the source gives none: describe the path in words instead of citing a figure"
+            return (
+                f"the path from {code.arg('background')} into {code.arg('role')} "
+                "has no runway figure",
+                "the source gives none: describe the path in words instead of citing a figure",
+            )
     if code.name == "fact":
         role = data.role(code.arg("role"))
         if role and role.fact(code.arg("key")) is None:
-            return _unknown(f"fact of {role.id}", code.arg("key"), [f.key for f in role.facts] or ["(none)"])
+            return _unknown(
+                f"fact of {role.id}", code.arg("key"), [f.key for f in role.facts] or ["(none)"]
+            )
     if code.name == "verdict" and not any(v.measure == code.arg("measure") for v in data.verdicts):
         return _unknown("verdict measure", code.arg("measure"), [v.measure for v in data.verdicts])
     if code.name == "background" and code.arg("id") not in ids["backgrounds"]:
@@ -145,8 +203,19 @@ def check(code: Shortcode, data: Data, default_location: str) -> tuple[str, str]
 
 def find_band(code: Shortcode, data: Data, default_location: str):
     """The pay band a pay shortcode cites, if any."""
-    location, level, tier = code.arg("location", default_location), code.arg("level"), code.arg("tier")
-    return next((b for b in data.bands_of(code.arg("role")) if level in b.levels and b.tier == tier and b.location == location), None)
+    location, level, tier = (
+        code.arg("location", default_location),
+        code.arg("level"),
+        code.arg("tier"),
+    )
+    return next(
+        (
+            b
+            for b in data.bands_of(code.arg("role"))
+            if level in b.levels and b.tier == tier and b.location == location
+        ),
+        None,
+    )
 
 
 def find_path(code: Shortcode, data: Data):
@@ -155,38 +224,54 @@ def find_path(code: Shortcode, data: Data):
 
 
 def _record(code: Shortcode, data: Data, default_location: str):
-    """The sourced record a figure shortcode cites (band, path, fact or verdict); None for words-only shortcodes."""
+    """The sourced record a figure shortcode cites; None for words-only shortcodes.
+
+    The record is a band, path, fact or verdict.
+    """
     if code.name == "pay":
         return find_band(code, data, default_location)
     if code.name == "runway":
         return find_path(code, data)
     if code.name == "fact":
-        return data.role(code.arg("role")).fact(code.arg("key"))
+        role = data.role(code.arg("role"))
+        assert role is not None  # check() has found the role of every shortcode expanded
+        return role.fact(code.arg("key"))
     if code.name == "verdict":
         return next(v for v in data.verdicts if v.measure == code.arg("measure"))
     return None
 
 
 def citations(records: list) -> list[tuple[str, tuple[str, ...]]]:
-    """The sources a page's figures cite (records as _record finds them), numbered by first appearance: (source id, as-of dates)."""
+    """The sources a page's figures cite, numbered by first appearance: (source id, as-of dates).
+
+    Records are as _record finds them.
+    """
     return list(dated_sources(r for r in records if r is not None).items())
 
 
 def _note_ref(note: int) -> Markup:
     """A link to a numbered source note at the end of the page; kept out of the search index."""
-    return Markup(f'<sup class="note-ref" data-pagefind-ignore><a href="#note-{note}"><span class="visually-hidden">source </span>'
-                  f'{note}</a></sup>')
+    return Markup(
+        f'<sup class="note-ref" data-pagefind-ignore><a href="#note-{note}">'
+        '<span class="visually-hidden">source </span>'
+        f"{note}</a></sup>"
+    )
 
 
 def _figure(text: str, words: str, note: int) -> Markup:
-    """A cited figure with a link to its numbered source note, marked so readers (and tests) can tell it came from the data."""
+    """A cited figure with a link to its numbered source note.
+
+    It is marked so readers (and tests) can tell it came from the data.
+    """
     # f-strings with escape(), not Markup.format: every page expands dozens of these on each render.
-    return Markup(f'<span class="fig" title="{escape(words)}">{escape(text)}</span>{_note_ref(note)}')
+    return Markup(
+        f'<span class="fig" title="{escape(words)}">{escape(text)}</span>{_note_ref(note)}'
+    )
 
 
 def expand(code: Shortcode, record, data: Data, root: str, notes: dict[str, int]) -> Markup:
-    """The HTML a checked shortcode stands for, given the record it cites (see _record); root is the relative
-    path to the site root, notes numbers each source."""
+    """The HTML a checked shortcode stands for, given the record it cites (see _record); root is the
+    relative path to the site root, notes numbers each source."""
     note = notes[record.source] if record is not None else 0
     if code.name == "pay":
         return _figure(figures.band(record), figures.band_words(record), note)
@@ -197,39 +282,62 @@ def expand(code: Shortcode, record, data: Data, root: str, notes: dict[str, int]
         return _figure(figures.fact(record), record.label, note)
     if code.name in ("role", "verdict"):
         role_id = code.arg("id") or record.role
-        link = f'<a href="{escape(root)}roles/{escape(role_id)}/">{escape(data.role(role_id).in_sentence)}</a>'
-        return Markup(f"{link}{_note_ref(note)}" if code.name == "verdict" else link)  # str + Markup would escape the str
+        role = data.role(role_id)
+        assert role is not None  # check() found the role; a verdict's role is a checked reference
+        link = f'<a href="{escape(root)}roles/{escape(role_id)}/">{escape(role.in_sentence)}</a>'
+        # str + Markup would escape the str
+        return Markup(f"{link}{_note_ref(note)}" if code.name == "verdict" else link)
     if code.name == "horizon":
-        return escape(figures.horizon(data.role(code.arg("role")).durability.horizon_years))
+        role = data.role(code.arg("role"))
+        assert role is not None  # check() has found the role of every shortcode expanded
+        return escape(figures.horizon(role.durability.horizon_years))
     if code.name == "background":
         return escape(data.label("backgrounds", code.arg("id")))
     raise ValueError(f"unhandled shortcode {code.name}")
 
 
 def notes_html(cited: list[tuple[str, tuple[str, ...]]], data: Data, root: str) -> Markup:
-    """The numbered list of the sources a page's figures cite (see citations), for the end of its body; empty when none."""
+    """The numbered list of the sources a page's figures cite (see citations); empty when none.
+
+    For the end of the page's body.
+    """
     if not cited:
         return Markup("")
     items = []
     for number, (source_id, dates) in enumerate(cited, 1):
         s = data.source(source_id)
-        items.append(Markup('<li id="note-{}">{}, <a href="{}sources/#src-{}">{}</a>. Figures as of {}.</li>').format(
-            number, s.publisher, root, source_id, s.title, ", ".join(dates)))
-    return Markup('<section class="notes" aria-labelledby="notes-h" data-pagefind-ignore><h2 id="notes-h">Sources for the figures above</h2>'
-                  '<ol>{}</ol></section>').format(Markup("").join(items))
+        assert s is not None  # a record's source is a checked reference to a known source
+        items.append(
+            Markup(
+                '<li id="note-{}">{}, <a href="{}sources/#src-{}">{}</a>. Figures as of {}.</li>'
+            ).format(number, s.publisher, root, source_id, s.title, ", ".join(dates))
+        )
+    return Markup(
+        '<section class="notes" aria-labelledby="notes-h" data-pagefind-ignore>'
+        '<h2 id="notes-h">Sources for the figures above</h2>'
+        "<ol>{}</ol></section>"
+    ).format(Markup("").join(items))
 
 
-def expansions(codes: tuple[Shortcode, ...], data: Data, default_location: str, root: str) -> tuple[list[str], str]:
+def expansions(
+    codes: tuple[Shortcode, ...], data: Data, default_location: str, root: str
+) -> tuple[list[str], str]:
     """What each of a page's shortcodes expands to, and the source notes that end its body."""
-    records = [_record(code, data, default_location) for code in codes]  # found once, for the notes and the figures
+    # found once, for the notes and the figures
+    records = [_record(code, data, default_location) for code in codes]
     cited = citations(records)
     notes = {source: n for n, (source, _) in enumerate(cited, 1)}
-    return ([str(expand(code, record, data, root, notes)) for code, record in zip(codes, records)],
-            str(notes_html(cited, data, root)))
+    return (
+        [
+            str(expand(code, record, data, root, notes))
+            for code, record in zip(codes, records, strict=True)
+        ],
+        str(notes_html(cited, data, root)),
+    )
 
 
 def fill(html: str, expanded: tuple[list[str], str]) -> str:
-    """Put a page's expanded shortcodes (see expansions) back where their placeholders sit in rendered HTML, and its
-    source notes after it."""
+    """Put a page's expanded shortcodes (see expansions) back where their placeholders sit in
+    rendered HTML, and its source notes after it."""
     parts, notes = expanded
     return PLACEHOLDER.sub(lambda m: parts[int(m.group(1))], html) + notes

@@ -1,4 +1,5 @@
 """Stage 2: find every source file (content, templates, assets) and read it once, with a hash."""
+
 from __future__ import annotations
 
 import hashlib
@@ -29,7 +30,10 @@ def decode(raw: bytes) -> str:
 
 
 def read_text(source: SourceFile) -> str:
-    """The text of a source; pages are read again and must still match the hash taken at discovery."""
+    """The text of a source.
+
+    Pages are read again and must still match the hash taken at discovery.
+    """
     if source.kind not in PAGE_KINDS:
         return source.text
     return read_page(source.path, source.digest, source.shown)
@@ -41,6 +45,8 @@ def read_page(path: str, digest: str, shown: str) -> str:
     if hashlib.sha256(raw).hexdigest() != digest:
         raise SourceChanged(shown)
     return decode(raw)
+
+
 # Editor-facing documents that live beside the content but are not pages.
 _CONTENT_DOCS = {"EDITING.md", "README.md"}
 
@@ -65,10 +71,14 @@ class SourceTree:
     content_dir: Path
     templates_dir: Path
     files: tuple[SourceFile, ...]
-    unreadable: tuple[tuple[str, str], ...] = ()  # (kind, rel) of files that exist but could not be read
+    # (kind, rel) of files that exist but could not be read
+    unreadable: tuple[tuple[str, str], ...] = ()
 
     def unreadable_of(self, kind: str) -> list[str]:
-        """Relative paths of files of this kind that exist but could not be read (already reported)."""
+        """Relative paths of files of this kind that exist but could not be read.
+
+        They are already reported.
+        """
         return [rel for k, rel in self.unreadable if k == kind]
 
     def of_kind(self, kind: str) -> list[SourceFile]:
@@ -83,7 +93,11 @@ class SourceTree:
 def shown_path(path: Path) -> str:
     """A path as editors see it: relative to the working folder when it is inside it."""
     try:
-        return Path(os.path.relpath(path)).as_posix() if path.is_relative_to(Path.cwd()) else path.as_posix()
+        return (
+            Path(os.path.relpath(path)).as_posix()
+            if path.is_relative_to(Path.cwd())
+            else path.as_posix()
+        )
     except ValueError:
         return path.as_posix()
 
@@ -112,7 +126,10 @@ def classify_template(rel: str) -> str | None:
 
 
 def _walk(root: Path) -> list[str]:
-    """Every file under root as a sorted list of forward-slash relative paths, skipping dot files."""
+    """Every file under root as a sorted list of forward-slash relative paths.
+
+    Dot files are skipped.
+    """
     found = []
     top = os.fspath(root)
     # Plain strings, not Path objects: a live preview walks every file on each save.
@@ -120,7 +137,11 @@ def _walk(root: Path) -> list[str]:
         dirnames[:] = [d for d in dirnames if not d.startswith(".") and d != "__pycache__"]
         folder = os.path.relpath(dirpath, top).replace(os.sep, "/")
         prefix = "" if folder == "." else folder + "/"
-        found += [prefix + name for name in filenames if not name.startswith(".") and not name.endswith("~")]
+        found += [
+            prefix + name
+            for name in filenames
+            if not name.startswith(".") and not name.endswith("~")
+        ]
     return sorted(found)
 
 
@@ -134,16 +155,29 @@ def _read(root: Path, rel: str, kind: str, problems: Problems) -> SourceFile | N
             text = decode(raw)
         except UnicodeDecodeError as exc:
             line = raw[: exc.start].count(b"\n") + 1
-            problems.error(shown_path(path), line, 1, "file is not valid UTF-8", "save it with UTF-8 encoding")
+            problems.error(
+                shown_path(path), line, 1, "file is not valid UTF-8", "save it with UTF-8 encoding"
+            )
             return None
     # Text kinds keep only their text (pages not even that): holding both would double the memory.
     kept = raw if kind == "asset" else b""
-    return SourceFile(rel, shown_path(path), kind, "" if kind in PAGE_KINDS else text, kept,
-                      hashlib.sha256(raw).hexdigest(), str(path.resolve()))
+    return SourceFile(
+        rel,
+        shown_path(path),
+        kind,
+        "" if kind in PAGE_KINDS else text,
+        kept,
+        hashlib.sha256(raw).hexdigest(),
+        str(path.resolve()),
+    )
 
 
-def discover(content_dir: Path, templates_dir: Path, problems: Problems,
-             seen: dict[str, tuple[tuple, SourceFile]] | None = None) -> SourceTree:
+def discover(
+    content_dir: Path,
+    templates_dir: Path,
+    problems: Problems,
+    seen: dict[str, tuple[tuple, SourceFile]] | None = None,
+) -> SourceTree:
     """Read every file the build uses from the content and template folders.
 
     seen (kept by a live preview between rebuilds) maps a path to the stat it had and what was
@@ -153,19 +187,38 @@ def discover(content_dir: Path, templates_dir: Path, problems: Problems,
     files: list[SourceFile] = []
     unreadable: list[tuple[str, str]] = []
     visited: set[str] = set()
-    for root, classify, label in ((content_dir, classify_content, "content"), (templates_dir, classify_template, "templates")):
+    for root, classify, label in (
+        (content_dir, classify_content, "content"),
+        (templates_dir, classify_template, "templates"),
+    ):
         if not root.is_dir():
-            problems.error(shown_path(root), 1, 1, f"{label} folder not found", f"pass --{label} DIR or create it")
+            problems.error(
+                shown_path(root),
+                1,
+                1,
+                f"{label} folder not found",
+                f"pass --{label} DIR or create it",
+            )
             continue
         prefix = os.path.join(os.fspath(root), "")
         for rel in _walk(root):
             full = prefix + rel
             hit = seen.get(full) if seen is not None else None
-            kind = hit[1].kind if hit else classify(rel)  # a file's kind follows from its path alone
+            # a file's kind follows from its path alone
+            kind = hit[1].kind if hit else classify(rel)
             if kind is None:
-                if label == "content" and rel not in _CONTENT_DOCS and not rel.startswith("schemas/"):
-                    problems.warn(shown_path(root / rel), 1, 1, "file is not used by the build",
-                                  "pages go in roles/ or guides/ as .md, data in data/ as .yaml")
+                if (
+                    label == "content"
+                    and rel not in _CONTENT_DOCS
+                    and not rel.startswith("schemas/")
+                ):
+                    problems.warn(
+                        shown_path(root / rel),
+                        1,
+                        1,
+                        "file is not used by the build",
+                        "pages go in roles/ or guides/ as .md, data in data/ as .yaml",
+                    )
                 continue
             source = None
             if seen is not None:

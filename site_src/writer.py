@@ -1,4 +1,8 @@
-"""Stage 7: write outputs into a staging folder, then swap it in whole, so a failed build changes nothing."""
+"""Stage 7: write outputs into a staging folder, then swap it in whole.
+
+So a failed build changes nothing.
+"""
+
 from __future__ import annotations
 
 import os
@@ -11,11 +15,17 @@ _MARKER_TEXT = b"This folder is written by career-guides; it is replaced on ever
 
 
 class OutputError(Exception):
-    """The writer was asked to do something unsafe: write a path twice, or outside the output folder."""
+    """The writer was asked to do something unsafe.
+
+    That is: write a path twice, or outside the output folder.
+    """
 
 
 def unsafe_output_reason(output: Path, protected: list[Path]) -> str | None:
-    """Why the output folder cannot be used, or None: it must not hold or sit in a source folder, nor be someone else's folder."""
+    """Why the output folder cannot be used, or None.
+
+    It must not hold or sit in a source folder, nor be someone else's folder.
+    """
     out = output.resolve()
     for folder in protected:
         folder = folder.resolve()
@@ -57,15 +67,25 @@ class SiteWriter:
         self.unchanged = 0
 
     def _claim(self, rel: str) -> list[str]:
-        """Note that this build writes rel and return its parts, refusing anything that could land outside the output folder."""
+        """Note that this build writes rel and return its parts.
+
+        Refuse anything that could land outside the output folder.
+        """
         parts = rel.split("/")
-        if "" in parts or "." in parts or ".." in parts or rel in self.paths:  # also a leading, trailing or doubled slash
-            raise OutputError(f"refusing to write {rel!r}: " + ("written twice" if rel in self.paths else "outside the output folder"))
+        # also a leading, trailing or doubled slash
+        if "" in parts or "." in parts or ".." in parts or rel in self.paths:
+            raise OutputError(
+                f"refusing to write {rel!r}: "
+                + ("written twice" if rel in self.paths else "outside the output folder")
+            )
         self.paths.add(rel)
         return parts
 
     def _target(self, rel: str) -> Path:
-        """Where to stage rel (see _claim): in a copy of the tree for a first build, side by side for a rebuild."""
+        """Where to stage rel (see _claim).
+
+        In a copy of the tree for a first build, side by side for a rebuild.
+        """
         parts = self._claim(rel)
         if not self.update:
             return self.staging.joinpath(*parts)
@@ -96,7 +116,10 @@ class SiteWriter:
         return True
 
     def write(self, rel: str, data: bytes) -> bool:
-        """Stage one output file, counting it as written or unchanged; True when its bytes changed."""
+        """Stage one output file, counting it as written or unchanged.
+
+        True when its bytes changed.
+        """
         target, old = self._target(rel), self._published(rel)
         if _same_bytes(old, data):
             if not self.update:
@@ -112,14 +135,19 @@ class SiteWriter:
         return True
 
     def final(self, rel: str) -> Path:
-        """Where the bytes rel will have after commit are now: staged if this build changed it, else published."""
+        """Where the bytes rel will have after commit are now.
+
+        Staged if this build changed it, else published.
+        """
         if self.update:
             return self.staged.get(rel) or self._published(rel)
         staged = self.staging.joinpath(*PurePosixPath(rel).parts)
         return staged if staged.is_file() else self._published(rel)
 
     def commit(self, marker: bytes | None = b"", previous: set[str] | None = None) -> None:
-        """Publish the staged files; marker is what the marker file records (None: leave it as it is).
+        """Publish the staged files; marker is what the marker file records.
+
+        With marker None, leave it as it is.
 
         previous lists the files the published site had, when known, so stale ones are found
         without walking the whole folder.
@@ -138,7 +166,8 @@ class SiteWriter:
             dest = self._published(rel)
             try:
                 os.replace(staged, dest)
-            except FileNotFoundError:  # a new page: its folder is made only now, not tried for every page
+            except FileNotFoundError:
+                # a new page: its folder is made only now, not tried for every page
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(staged, dest)
         self._remove_stale(previous)
@@ -154,12 +183,13 @@ class SiteWriter:
             for rel in sorted(previous - self.paths, reverse=True):
                 path = self._published(rel)
                 path.unlink(missing_ok=True)
-                for folder in path.parents:  # drop folders the deletion left empty, up to the output
+                # drop folders the deletion left empty, up to the output
+                for folder in path.parents:
                     if folder == self.output or any(folder.iterdir()):
                         break
                     folder.rmdir()
             return
-        for dirpath, dirnames, filenames in os.walk(self.output, topdown=False):
+        for dirpath, _dirnames, filenames in os.walk(self.output, topdown=False):
             folder = Path(dirpath)
             for name in filenames:
                 rel = (folder / name).relative_to(self.output).as_posix()
@@ -182,8 +212,8 @@ def _same_bytes(path: Path, data: bytes) -> bool:
 
 
 def _stage_copy(old: Path, target: Path) -> None:
-    """Put the published file at its place in a staged copy of the tree (a first build's staging) without
-    rewriting it (same inode, same mtime)."""
+    """Put the published file at its place in a staged copy of the tree (a first build's staging)
+    without rewriting it (same inode, same mtime)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.link(old, target)

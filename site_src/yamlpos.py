@@ -1,26 +1,38 @@
 """Load YAML while keeping the line and column of every value, so errors can point at it."""
+
 from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import accumulate
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 import yaml
 
 Path = tuple[str | int, ...]
-# Words that YAML 1.1 reads as booleans or null; any other plain scalar starting with a letter is a string.
+# Words that YAML 1.1 reads as booleans or null; any other plain scalar starting with a letter is a
+# string.
 _SPECIAL = {"y", "n", "yes", "no", "true", "false", "on", "off", "null"}
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """The safe loader with a shortcut for the commonest scalar: plain text starting with a letter."""
+    """The safe loader with a shortcut for the commonest scalar.
+
+    That is plain text starting with a letter.
+    """
 
     def resolve(self, kind, value, implicit):  # noqa: ANN001 - PyYAML's signature
-        if kind is yaml.ScalarNode and implicit[0] and value[:1].isalpha() and value.lower() not in _SPECIAL:
+        if (
+            kind is yaml.ScalarNode
+            and implicit[0]
+            and value[:1].isalpha()
+            and value.lower() not in _SPECIAL
+        ):
             return "tag:yaml.org,2002:str"
         return super().resolve(kind, value, implicit)
+
 
 _constructor = yaml.constructor.SafeConstructor()
 
@@ -40,9 +52,12 @@ class Located:
     _keys: dict[Path, tuple[int, int]] | None = field(default=None, repr=False)
 
     def _positions(self) -> tuple[dict, dict]:
-        if self._values is None:
+        if self._values is None or self._keys is None:  # the two are set together
             self._values, self._keys = {}, {}
-            _convert(_compose(self.text), (), self._values, self._keys, [], set(), _Count())
+            node = _compose(self.text)
+            # load() sets the positions of an empty document itself, so this text has a node.
+            assert node is not None
+            _convert(node, (), self._values, self._keys, [], set(), _Count())
         return self._values, self._keys
 
     @property
@@ -74,7 +89,10 @@ class Located:
 
 
 class _RedefiningComposer(yaml.SafeLoader):
-    """A composer that lets an anchor be defined again, the later definition winning, as the loader does."""
+    """A composer that lets an anchor be defined again.
+
+    The later definition wins, as the loader does.
+    """
 
     def compose_node(self, parent, index):  # noqa: ANN001, ANN201 - PyYAML's signature
         if not self.check_event(yaml.AliasEvent):
@@ -82,8 +100,11 @@ class _RedefiningComposer(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-def _compose(text: str) -> yaml.Node:
-    """The node tree of text, for positions; only a text that defines an anchor twice takes the slow path."""
+def _compose(text: str) -> yaml.Node | None:
+    """The node tree of text, for positions.
+
+    Only a text that defines an anchor twice takes the slow path.
+    """
     try:
         return yaml.compose(text, Loader=_Loader)
     except yaml.composer.ComposerError:
@@ -127,7 +148,9 @@ def _scalar(node: yaml.Node) -> Any:
         return _constructor.construct_object(node, deep=True)
     except (yaml.YAMLError, ValueError) as exc:
         line, col = _mark(node)
-        raise YamlError(f"cannot read this value: {getattr(exc, 'problem', None) or exc}", line, col) from None
+        raise YamlError(
+            f"cannot read this value: {getattr(exc, 'problem', None) or exc}", line, col
+        ) from None
 
 
 class _Count:
@@ -136,9 +159,19 @@ class _Count:
     n = 0
 
 
-def _convert(node: yaml.Node, path: Path, values: dict | None, keys: dict | None,
-             duplicates: list[tuple[Path, int, int]], active: set[int], count: _Count) -> Any:
-    """Turn a composed node into plain Python values, recording positions on the way when asked to."""
+def _convert(
+    node: yaml.Node,
+    path: Path,
+    values: dict | None,
+    keys: dict | None,
+    duplicates: list[tuple[Path, int, int]],
+    active: set[int],
+    count: _Count,
+) -> Any:
+    """Turn a composed node into plain Python values.
+
+    Record positions on the way when asked to.
+    """
     if id(node) in active:
         line, col = _mark(node)
         raise YamlError("an alias refers to the value that contains it", line, col)
@@ -151,8 +184,9 @@ def _convert(node: yaml.Node, path: Path, values: dict | None, keys: dict | None
     if isinstance(node, yaml.ScalarNode):
         return _scalar(node)
     active.add(id(node))
+    out: dict[str, Any] | list[Any]
     if isinstance(node, yaml.MappingNode):
-        out: dict[str, Any] = {}
+        out = {}
         for key_node, value_node in node.value:
             key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else _mark(key_node)
             key = str(key) if not isinstance(key, str) else key
@@ -162,7 +196,10 @@ def _convert(node: yaml.Node, path: Path, values: dict | None, keys: dict | None
                 keys[path + (key,)] = _mark(key_node)
             out[key] = _convert(value_node, path + (key,), values, keys, duplicates, active, count)
     else:
-        out = [_convert(item, path + (i,), values, keys, duplicates, active, count) for i, item in enumerate(node.value)]
+        out = [
+            _convert(item, path + (i,), values, keys, duplicates, active, count)
+            for i, item in enumerate(node.value)
+        ]
     active.discard(id(node))
     return out
 
@@ -188,6 +225,7 @@ def _build(text: str) -> tuple[Any, list[tuple[Path, int, int]]]:
         top = stack[-1]
         top[4] += size
         if top[4] > _MAX_NODES:
+            assert event.start_mark is not None  # PyYAML's parser marks every event
             line, col = event.start_mark.line + 1, event.start_mark.column + 1
             raise YamlError("aliases expand to too many values", line, col)
         if isinstance(top[0], list):
@@ -195,10 +233,18 @@ def _build(text: str) -> tuple[Any, list[tuple[Path, int, int]]]:
         elif top[2] is None:
             if not isinstance(value, str):
                 if isinstance(value, (list, dict)):
-                    raise YamlError("a mapping key must be plain text", event.start_mark.line + 1, event.start_mark.column + 1)
+                    assert event.start_mark is not None  # PyYAML's parser marks every event
+                    raise YamlError(
+                        "a mapping key must be plain text",
+                        event.start_mark.line + 1,
+                        event.start_mark.column + 1,
+                    )
                 value = str(value)
             if value in top[0]:
-                duplicates.append((top[1] + (value,), event.start_mark.line + 1, event.start_mark.column + 1))
+                assert event.start_mark is not None  # PyYAML's parser marks every event
+                duplicates.append(
+                    (top[1] + (value,), event.start_mark.line + 1, event.start_mark.column + 1)
+                )
             top[2] = value
         else:
             top[0][top[2]] = value
@@ -212,18 +258,33 @@ def _build(text: str) -> tuple[Any, list[tuple[Path, int, int]]]:
 
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.ScalarEvent):
-            tag = event.tag if event.tag not in (None, "!") else resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
-            node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+            tag = (
+                event.tag
+                if event.tag not in (None, "!")
+                else resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+            )
+            # The stubs type a node's marks as the pure-Python Mark; the C parser gives its own.
+            node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)  # type: ignore[arg-type]
             value = _scalar(node)
             if event.anchor:
                 anchors[event.anchor] = (value, 1)
             add(value, 1, event)
         elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             if event.tag not in (None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
-                raise YamlError(f"unknown tag {event.tag!r}", event.start_mark.line + 1, event.start_mark.column + 1)
+                assert event.start_mark is not None  # PyYAML's parser marks every event
+                raise YamlError(
+                    f"unknown tag {event.tag!r}",
+                    event.start_mark.line + 1,
+                    event.start_mark.column + 1,
+                )
             container: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
             if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is None:
-                raise YamlError("a mapping key must be plain text", event.start_mark.line + 1, event.start_mark.column + 1)
+                assert event.start_mark is not None  # PyYAML's parser marks every event
+                raise YamlError(
+                    "a mapping key must be plain text",
+                    event.start_mark.line + 1,
+                    event.start_mark.column + 1,
+                )
             stack.append([container, path_here(), None, event.anchor, 1])
             if event.anchor:
                 open_anchors.add(event.anchor)
@@ -234,6 +295,7 @@ def _build(text: str) -> tuple[Any, list[tuple[Path, int, int]]]:
                 open_anchors.discard(anchor)
             add(container, size, event)
         elif isinstance(event, yaml.AliasEvent):
+            assert event.start_mark is not None  # PyYAML's parser marks every event
             line, col = event.start_mark.line + 1, event.start_mark.column + 1
             if event.anchor in open_anchors:
                 raise YamlError("an alias refers to the value that contains it", line, col)
@@ -245,7 +307,10 @@ def _build(text: str) -> tuple[Any, list[tuple[Path, int, int]]]:
 
 
 def load(text: str, line_offset: int = 0) -> tuple[Located, list[tuple[Path, int, int]]]:
-    """Parse one YAML document; return it (positions worked out on demand) and any duplicate keys found."""
+    """Parse one YAML document; return it and any duplicate keys found.
+
+    Positions are worked out on demand.
+    """
     try:
         value, duplicates = _build(text)
     except yaml.MarkedYAMLError as exc:
@@ -262,8 +327,12 @@ def load(text: str, line_offset: int = 0) -> tuple[Located, list[tuple[Path, int
     return doc, [(p, line + line_offset, col) for p, line, col in duplicates]
 
 
-class Piece(NamedTuple):  # a tuple, not a dataclass: a large file has thousands and they are made on every edit
-    """A stretch of a block-style document that parses on its own: a top-level key, or one item of its list."""
+# a tuple, not a dataclass: a large file has thousands and they are made on every edit
+class Piece(NamedTuple):
+    """A stretch of a block-style document that parses on its own.
+
+    A top-level key, or one item of its list.
+    """
 
     key: str
     item: bool  # True: one item of key's list; False: the key's own line(s)
@@ -274,7 +343,8 @@ _TOP_KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*[ \t]*:(?:[ \t]|\r?\n|$)")
 _ITEM = re.compile(r"( *)-(?:[ \t]|\r?\n|$)")
 
 
-# Every line break before a line indented by at most three spaces: all other lines continue the piece above them.
+# Every line break before a line indented by at most three spaces: all other lines continue the
+# piece above them.
 _SHALLOW = re.compile(r"\n(?! {4}| *\r?\n)")
 
 
@@ -285,12 +355,17 @@ def _filler(line: str) -> bool:
 
 
 def _odd_breaks(text: str) -> bool:
-    """Whether text has line breaks other than \\n and \\r\\n, which YAML honours too but split would not see."""
+    """Whether text has line breaks other than \\n and \\r\\n.
+
+    YAML honours them too, but split would not see them.
+    """
     return any(c in text for c in "\x85\u2028\u2029") or text.count("\r") != text.count("\r\n")
 
 
 def split(text: str) -> list[Piece] | None:
-    """Cut a document into its top-level keys and the items of their block lists; None for any other layout.
+    """Cut a document into its top-level keys and the items of their block lists.
+
+    None for any other layout.
 
     Each piece is parsed on its own, so an edit to one list item re-parses only that item.
     The cut follows YAML's indentation rules: an item runs until the next line indented no
@@ -300,27 +375,36 @@ def split(text: str) -> list[Piece] | None:
     """
     if _odd_breaks(text):
         return None
-    cuts: list[tuple[int, str, bool]] = []  # where each piece starts, its key, whether it is an item
-    key, indent, opened = "", -1, 0  # opened: where the current key's line ends; indent: the items' dash column; -2 before the first, -1 when the key has no list
-    item = deeper = ""  # while in a list (indent >= 0): how its items' lines start, and how lines inside an item start
+    # where each piece starts, its key, whether it is an item
+    cuts: list[tuple[int, str, bool]] = []
+    # opened: where the current key's line ends; indent: the items' dash column; -2 before the
+    # first, -1 when the key has no list
+    key, indent, opened = "", -1, 0
+    # while in a list (indent >= 0): how its items' lines start, and how lines inside an item start
+    item = deeper = ""
     for start in [0, *(match.end() for match in _SHALLOW.finditer(text))]:
-        # The commonest lines first, tested in place: the next item of the list, a line inside the current one.
+        # The commonest lines first, tested in place: the next item of the list, a line inside the
+        # current one.
         if indent >= 0:
             if text.startswith(item, start):
                 cuts.append((start, key, True))
                 continue
             if text.startswith(deeper, start):
                 continue
-        line = text[start:text.find("\n", start) + 1 or len(text)]
+        line = text[start : text.find("\n", start) + 1 or len(text)]
         if _filler(line):
             continue  # a blank line or a comment
-        if indent == -2 and any(not _filler(skipped) for skipped in text[opened:start].splitlines()):
-            indent = -1  # the key's value began on a line indented four or more: the key stays one piece
+        if indent == -2 and any(
+            not _filler(skipped) for skipped in text[opened:start].splitlines()
+        ):
+            # the key's value began on a line indented four or more: the key stays one piece
+            indent = -1
         if line[0] not in " -":
             if not _TOP_KEY.match(line):
                 return None  # a document marker, a directive, a quoted or flow key, ...
             key = line.split(":", 1)[0].rstrip(" \t")
-            cuts.append((start if cuts else 0, key, False))  # comments before the first key go with it
+            # comments before the first key go with it
+            cuts.append((start if cuts else 0, key, False))
             inline = line.split(":", 1)[1].strip()
             # A key with nothing after it may open a list; one with a value stays a single piece.
             indent = -2 if not inline or inline[0] == "#" else -1
@@ -339,41 +423,61 @@ def split(text: str) -> list[Piece] | None:
             return None  # left of the items' dashes: a continuation this reading cannot place
         indent = -1  # the key's value goes on over more lines (a mapping, say): it stays one piece
     ends = [start for start, _, _ in cuts[1:]] + [len(text)]
-    return [Piece(key, item, text[start:end]) for (start, key, item), end in zip(cuts, ends)] or None
+    return [
+        Piece(key, item, text[start:end])
+        for (start, key, item), end in zip(cuts, ends, strict=True)
+    ] or None
 
 
 def split_after_edit(before: str, pieces: list[Piece], text: str) -> list[Piece] | None:
-    """split(text), worked out from split(before) when text differs from it within one line of a list item, right of
-    the item's dash; None for any other edit, and the caller splits the whole text.
+    """split(text), worked out from split(before) when text differs from it within one line of a
+    list item, right of the item's dash; None for any other edit, and the caller splits the whole
+    text.
 
     Such a line starts deeper than the dash before and after the edit, so split reads it as
     part of its item either way and cuts every other line as before: the pieces are the old
     ones, the same objects, but for that item's.
     """
     start, end = _common_ends(before, text)
-    if any(c in before[start:len(before) - end] or c in text[start:len(text) - end] for c in "\n\r\x85\u2028\u2029"):
+    if any(
+        c in before[start : len(before) - end] or c in text[start : len(text) - end]
+        for c in "\n\r\x85\u2028\u2029"
+    ):
         return None  # a line break added or removed: lines may be cut otherwise
     starts = list(accumulate((len(p.text) for p in pieces), initial=0))
     k = bisect.bisect_right(starts, start) - 1
     if k >= len(pieces) or not pieces[k].item:
         return None
-    line = before.rfind("\n", starts[k], start) + 1  # 0 when the edit is on the item's first line, the dash's
+    # 0 when the edit is on the item's first line, the dash's
+    line = before.rfind("\n", starts[k], start) + 1
     deeper = " " * (len(pieces[k].text) - len(pieces[k].text.lstrip(" ")) + 1)
     if line <= starts[k] or start - line < len(deeper) or not before.startswith(deeper, line):
         return None
     grown = len(text) - len(before)
-    return [*pieces[:k], Piece(pieces[k].key, True, text[starts[k]:starts[k + 1] + grown]), *pieces[k + 1:]]
+    return [
+        *pieces[:k],
+        Piece(pieces[k].key, True, text[starts[k] : starts[k + 1] + grown]),
+        *pieces[k + 1 :],
+    ]
 
 
 def _common_ends(a: str, b: str) -> tuple[int, int]:
-    """How many characters a and b share at the start, and then at the end (never overlapping the start)."""
+    """How many characters a and b share at the start, and then at the end.
+
+    The end never overlaps the start.
+    """
     n = min(len(a), len(b))
     head = _shared(lambda i, j: a[i:j] == b[i:j], n)
-    return head, _shared(lambda i, j: a[len(a) - j:len(a) - i] == b[len(b) - j:len(b) - i], n - head)
+    return head, _shared(
+        lambda i, j: a[len(a) - j : len(a) - i] == b[len(b) - j : len(b) - i], n - head
+    )
 
 
 def _shared(same: Callable[[int, int], bool], n: int, chunk: int = 1 << 16) -> int:
-    """The largest m <= n with same(0, m), given that same(i, j) says whether characters i to j agree."""
+    """The largest m <= n with same(0, m).
+
+    Given that same(i, j) says whether characters i to j agree.
+    """
     i = 0
     while i + chunk <= n and same(i, i + chunk):  # a large file is compared a slice at a time, in C
         i += chunk
@@ -396,7 +500,8 @@ def parse_piece(piece: Piece) -> Any:
     try:
         value, duplicates = _build(piece.text)
     except yaml.YAMLError as exc:
-        raise YamlError(str(exc), 1, 1) from None  # where exactly is for the whole-text parse to say
+        # where exactly is for the whole-text parse to say
+        raise YamlError(str(exc), 1, 1) from None
     if duplicates:
         raise YamlError("duplicate key", *duplicates[0][1:])
     if piece.item:
@@ -409,9 +514,12 @@ def parse_piece(piece: Piece) -> Any:
 
 
 def assemble(pieces: list[Piece], values: list[Any]) -> dict | None:
-    """The document the pieces make, or None when they do not fit together (a key twice, items after a value)."""
+    """The document the pieces make, or None when they do not fit together.
+
+    E.g. a key twice, items after a value.
+    """
     out: dict[str, Any] = {}
-    for piece, value in zip(pieces, values):
+    for piece, value in zip(pieces, values, strict=True):
         if not piece.item:
             if piece.key in out:
                 return None
