@@ -557,3 +557,32 @@ def test_a_runway_cell_reads_as_words_when_the_path_needs_a_bridge_role(built: B
         cells = [re.sub(r"<[^>]+>", "", c) for c in found]  # as a browser runs inline text together
         bridged_cells = [c for c in cells if "bridge role" in c]
         assert all(re.search(r"\splus a bridge role", c) for c in bridged_cells), bridged_cells
+
+
+def test_open_data_writes_text_as_utf8_and_the_same_with_or_without_reuse() -> None:
+    from site_src import opendata
+    from site_src.data import Data
+    from site_src.memo import ByIdentity
+    from site_src.records import Source
+
+    cafe = Source(id="cafe", title="Caf\u00e9 pay \u2013 \u20ac", publisher="P", published=TODAY,
+                  url=None, covers="")
+    data = Data(sources=(cafe,))
+    [sources_file] = [f for f in opendata.FILES if f.path == "data/sources.json"]
+    [(path, text), _] = opendata.file_texts(data, sources_file)
+    assert path == "data/sources.json"
+    assert "Caf\u00e9 pay \u2013 \u20ac" in text  # as written, not \\u escapes
+    assert json.loads(text)["sources"][0]["title"] == cafe.title
+    reuse = ByIdentity()
+    assert opendata.file_texts(data, sources_file, reuse)[0][1] == text
+    assert opendata.file_texts(data, sources_file, reuse)[0][1] == text  # reused the second time
+
+
+def test_the_quiz_source_says_it_supports_the_quiz_weights(tmp_path: Path) -> None:
+    out = tmp_path / "_site"
+    build(Options(REPO / "content", REPO / "templates", out, TODAY))
+    quiz_source = yaml.safe_load((REPO / "content/data/quiz.yaml").read_text("utf-8"))["source"]
+    page = (out / "sources/index.html").read_text("utf-8")
+    article = page[page.index(f'id="src-{quiz_source}"'):]
+    article = article[:article.index("</article>")]
+    assert '<dt>Bridge quiz weights</dt><dd><a href="../quiz/method/">' in article
