@@ -208,7 +208,7 @@ def supports(data: Data, quiz: Any) -> dict[str, list[tuple[str, list[tuple[Cite
     found: dict[str, dict[str, dict]] = {s.id: {} for s in data.sources}
 
     def note(source: str, kind: str, role: Cited | None) -> None:
-        counts = found.setdefault(source, {}).setdefault(kind, {})
+        counts = found[source].setdefault(kind, {})  # every cited source was checked to exist
         counts[role] = counts.get(role, 0) + 1
 
     # Roles by id and title only: the page shows no more, and the rebuild hashes this on every data
