@@ -7,13 +7,14 @@ edit must not go live on its own.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from site_src.pipeline import Options
 from site_src.serve import Preview
-from site_src.writer import MARKER, SiteWriter
+from site_src.writer import MARKER, OutputError, SiteWriter
 from tests.conftest import TODAY, snapshot
 
 GUIDE = "content/guides/which-ai-role-pays-best.md"
@@ -138,3 +139,95 @@ def test_the_writer_commits_changed_and_new_files_keeps_the_rest_and_removes_the
     writer.commit(b"marker 3")
     assert set(snapshot(out)) == {"index.html", "b/index.html", MARKER}
     assert not (out / "a").exists()  # the folder the removed page leaves empty goes too
+
+
+# --- the writer at the edges mutation testing found unchecked --------------------------------
+
+
+def test_a_page_deleted_by_hand_is_written_again(mini: Path, cli) -> None:
+    assert cli(mini, "build", "--no-search").code == 0
+    page = mini / "_site/roles/alpha/index.html"
+    before = page.read_bytes()
+    page.unlink()
+    run = cli(mini, "build", "--no-search")
+    assert run.code == 0, run.err
+    assert page.read_bytes() == before
+
+
+def test_the_summary_counts_every_file_written_then_every_file_kept(mini: Path, cli) -> None:
+    first = cli(mini, "build", "--no-search")
+    files = [p for p in (mini / "_site").rglob("*") if p.is_file() and p.name != MARKER]
+    assert first.out.splitlines()[-1].startswith(f"{len(files)} pages written, 0 unchanged, ")
+    again = cli(mini, "build", "--no-search")
+    assert again.out.splitlines() == [again.out.splitlines()[-1]]
+    assert again.out.splitlines()[-1].startswith(f"0 pages written, {len(files)} unchanged, ")
+
+
+def test_a_rebuild_removes_a_page_that_went_even_if_it_was_deleted_by_hand(mini: Path, cli) -> None:
+    assert cli(mini, "build", "--no-search").code == 0
+    (mini / "content/guides/first-guide.md").unlink()
+    (mini / "_site/guides/first-guide/index.html").unlink()
+    run = cli(mini, "build", "--no-search")
+    assert run.code == 0, run.err
+    assert not (mini / "_site/guides/first-guide").exists()
+
+
+def test_a_leftover_staging_folder_is_cleared_and_none_of_it_published(mini: Path, cli) -> None:
+    junk = mini / "._site.staging"
+    (junk / "roles").mkdir(parents=True)
+    (junk / "roles/junk.html").write_text("junk", "utf-8")
+    assert cli(mini, "build", "--no-search").code == 0
+    assert not junk.exists()
+    assert not (mini / "_site/roles/junk.html").exists()
+
+
+def test_an_output_folder_whose_parents_do_not_exist_yet_is_made(mini: Path, cli) -> None:
+    run = cli(mini, "build", "--no-search", "--output", "out/deep/site")
+    assert run.code == 0, run.err
+    assert (mini / "out/deep/site/index.html").is_file()
+
+
+def test_a_first_build_into_an_empty_folder_leaves_no_previous_copy(mini: Path, cli) -> None:
+    (mini / "_site").mkdir()
+    assert cli(mini, "build", "--no-search").code == 0
+    assert (mini / "_site/index.html").is_file()
+    assert sorted(p.name for p in mini.iterdir() if p.name.startswith(".")) == [".career-guides-cache"]
+
+
+def test_a_rebuild_writes_a_new_page_in_new_nested_folders(tmp_path: Path) -> None:
+    out = published(tmp_path)
+    writer = SiteWriter(out)
+    writer.keep("index.html")
+    writer.keep("a/index.html")
+    writer.write("new/deeper/index.html", b"new")
+    writer.commit(b"marker 2")
+    assert (out / "new/deeper/index.html").read_bytes() == b"new"
+
+
+def test_a_marker_without_a_file_list_still_removes_stale_files_and_their_folders(
+    tmp_path: Path,
+) -> None:
+    out = published(tmp_path)
+    (out / "old/nested").mkdir(parents=True)
+    (out / "old/nested/page.html").write_bytes(b"stale")
+    writer = SiteWriter(out)
+    writer.write("index.html", b"home, edited")
+    writer.keep("a/index.html")
+    writer.commit(b"marker 2", previous=None)  # None: walk the folder to find what is stale
+    assert set(snapshot(out)) == {"index.html", "a/index.html", MARKER}
+    assert not (out / "old").exists()
+    assert (out / MARKER).read_bytes() == b"marker 2"
+
+
+@pytest.mark.parametrize(
+    "rel,reason",
+    [("a.html", "written twice"), ("../a.html", "outside the output folder"),
+     ("x//a.html", "outside the output folder"), ("/a.html", "outside the output folder")],
+)
+def test_the_writer_refuses_a_path_twice_or_outside_its_folder(tmp_path: Path, rel: str,
+                                                               reason: str) -> None:
+    writer = SiteWriter(tmp_path / "out")
+    writer.write("a.html", b"a")
+    with pytest.raises(OutputError, match=f"refusing to write {re.escape(repr(rel))}: {reason}"):
+        writer.write(rel, b"b")
+    writer.abort()
