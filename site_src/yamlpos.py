@@ -119,9 +119,10 @@ class YamlError(Exception):
         self.message, self.line, self.col = message, line, col
 
 
-def _mark(node: yaml.Node) -> tuple[int, int]:
-    """1-based line and column of a node's start."""
-    return node.start_mark.line + 1, node.start_mark.column + 1
+def _mark(item: yaml.Node | yaml.Event) -> tuple[int, int]:
+    """1-based line and column of a node's or a parser event's start."""
+    assert item.start_mark is not None  # PyYAML's parser marks every event and node
+    return item.start_mark.line + 1, item.start_mark.column + 1
 
 
 # Aliases are expanded in place; this bounds the expansion so a self-referencing or
@@ -225,26 +226,16 @@ def _build(text: str) -> tuple[Any, list[tuple[Path, int, int]]]:
         top = stack[-1]
         top[4] += size
         if top[4] > _MAX_NODES:
-            assert event.start_mark is not None  # PyYAML's parser marks every event
-            line, col = event.start_mark.line + 1, event.start_mark.column + 1
-            raise YamlError("aliases expand to too many values", line, col)
+            raise YamlError("aliases expand to too many values", *_mark(event))
         if isinstance(top[0], list):
             top[0].append(value)
         elif top[2] is None:
             if not isinstance(value, str):
                 if isinstance(value, (list, dict)):
-                    assert event.start_mark is not None  # PyYAML's parser marks every event
-                    raise YamlError(
-                        "a mapping key must be plain text",
-                        event.start_mark.line + 1,
-                        event.start_mark.column + 1,
-                    )
+                    raise YamlError("a mapping key must be plain text", *_mark(event))
                 value = str(value)
             if value in top[0]:
-                assert event.start_mark is not None  # PyYAML's parser marks every event
-                duplicates.append(
-                    (top[1] + (value,), event.start_mark.line + 1, event.start_mark.column + 1)
-                )
+                duplicates.append((top[1] + (value,), *_mark(event)))
             top[2] = value
         else:
             top[0][top[2]] = value
@@ -271,20 +262,10 @@ def _build(text: str) -> tuple[Any, list[tuple[Path, int, int]]]:
             add(value, 1, event)
         elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             if event.tag not in (None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
-                assert event.start_mark is not None  # PyYAML's parser marks every event
-                raise YamlError(
-                    f"unknown tag {event.tag!r}",
-                    event.start_mark.line + 1,
-                    event.start_mark.column + 1,
-                )
+                raise YamlError(f"unknown tag {event.tag!r}", *_mark(event))
             container: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
             if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is None:
-                assert event.start_mark is not None  # PyYAML's parser marks every event
-                raise YamlError(
-                    "a mapping key must be plain text",
-                    event.start_mark.line + 1,
-                    event.start_mark.column + 1,
-                )
+                raise YamlError("a mapping key must be plain text", *_mark(event))
             stack.append([container, path_here(), None, event.anchor, 1])
             if event.anchor:
                 open_anchors.add(event.anchor)
@@ -295,8 +276,7 @@ def _build(text: str) -> tuple[Any, list[tuple[Path, int, int]]]:
                 open_anchors.discard(anchor)
             add(container, size, event)
         elif isinstance(event, yaml.AliasEvent):
-            assert event.start_mark is not None  # PyYAML's parser marks every event
-            line, col = event.start_mark.line + 1, event.start_mark.column + 1
+            line, col = _mark(event)
             if event.anchor in open_anchors:
                 raise YamlError("an alias refers to the value that contains it", line, col)
             if event.anchor not in anchors:
